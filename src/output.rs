@@ -1,0 +1,305 @@
+//! Output records: the JSON contract (version 1) of events, entities, documents, mentions
+//! and sentences.
+//!
+//! Owns the conversion from annotated [`Document`]s to JSON values, including byte →
+//! Unicode code point offsets. Does not write files or decide where records go (the CLI
+//! does); the schemas in `src/schema/` describe exactly what this module writes.
+
+use serde_json::{json, Map, Value};
+
+use crate::document::{Argument, CharOffsets, Document, Mention, MentionValue, Span};
+use crate::error::Error;
+
+/// Which records `--emit` writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Emit {
+    #[default]
+    Events,
+    Entities,
+    Documents,
+    Mentions,
+    Sentences,
+}
+
+impl Emit {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Emit::Events => "events",
+            Emit::Entities => "entities",
+            Emit::Documents => "documents",
+            Emit::Mentions => "mentions",
+            Emit::Sentences => "sentences",
+        }
+    }
+}
+
+/// Builds the JSON records of one document.
+pub struct Writer<'d> {
+    doc: &'d Document,
+    offsets: CharOffsets<'d>,
+}
+
+impl<'d> Writer<'d> {
+    pub fn new(doc: &'d Document) -> Writer<'d> {
+        Writer {
+            doc,
+            offsets: CharOffsets::new(&doc.text),
+        }
+    }
+
+    /// The records `emit` asks for, in document order.
+    pub fn records(&self, emit: Emit, tokens: bool) -> Vec<Value> {
+        match emit {
+            Emit::Events => self.events(),
+            Emit::Entities => self.entities(),
+            Emit::Documents => vec![self.document()],
+            Emit::Mentions => self.mentions(),
+            Emit::Sentences => self.sentences(tokens),
+        }
+    }
+
+    /// `{"text", "start", "end"}` with code point offsets.
+    pub fn span(&self, span: Span) -> Value {
+        json!({
+            "text": self.doc.span_text(span),
+            "start": self.offsets.get(span.start),
+            "end": self.offsets.get(span.end),
+        })
+    }
+
+    fn span_map(&self, span: Span) -> Map<String, Value> {
+        match self.span(span) {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    pub fn event_id(&self, index: usize) -> String {
+        format!("{}#{}", self.doc.id, index + 1)
+    }
+
+    pub fn events(&self) -> Vec<Value> {
+        (0..self.doc.events.len()).map(|i| self.event(i)).collect()
+    }
+
+    pub fn event(&self, index: usize) -> Value {
+        let doc = self.doc;
+        let e = &doc.events[index];
+        let sentence = doc.sentences.get(e.sentence).map(|s| {
+            let mut m = self.span_map(s.span);
+            m.insert("index".into(), json!(e.sentence));
+            Value::Object(m)
+        });
+        json!({
+            "doc_id": doc.id,
+            "event_id": self.event_id(index),
+            "type": e.ty.as_str(),
+            "subtype": e.subtype,
+            "cameo": e.cameo,
+            "plover": e.plover,
+            "trigger": self.span(e.trigger),
+            "modality": e.modality.as_str(),
+            "agents": e.agents.iter().map(|a| self.argument(a)).collect::<Vec<_>>(),
+            "counterparts": e.counterparts.iter().map(|a| self.argument(a)).collect::<Vec<_>>(),
+            "amount": e.amount.and_then(|i| doc.mentions.get(i)).map(|m| self.value_mention(m)),
+            "topic": e.topic.map(|s| self.span(s)),
+            "purpose": e.purpose.map(|s| self.span(s)),
+            "condition": e.condition.map(|s| self.span(s)),
+            "place": e.place.as_ref().map(|a| self.argument(a)),
+            "time": e.time.and_then(|i| doc.mentions.get(i)).map(|m| self.value_mention(m)),
+            "sentence": sentence,
+            "evidence": e.evidence,
+            "confidence": round3(e.confidence),
+        })
+    }
+
+    /// A role filler: its span, and the entity it refers to when resolved.
+    pub fn argument(&self, a: &Argument) -> Value {
+        let mut m = self.span_map(a.span);
+        let entity = a
+            .entity
+            .or_else(|| a.mention.and_then(|i| self.doc.mentions.get(i)?.entity))
+            .and_then(|i| self.doc.entities.get(i));
+        match entity {
+            Some(e) => {
+                m.insert("entity".into(), json!(e.id));
+                m.insert("name".into(), json!(e.name));
+                m.insert("type".into(), json!(e.ty.as_str()));
+                m.insert("kb".into(), json!(e.kb));
+            }
+            None => {
+                let mention = a.mention.and_then(|i| self.doc.mentions.get(i));
+                m.insert("entity".into(), Value::Null);
+                m.insert("name".into(), json!(self.doc.span_text(a.span)));
+                m.insert("type".into(), json!(mention.map(|m| m.ty.as_str())));
+                m.insert("kb".into(), Value::Null);
+            }
+        }
+        Value::Object(m)
+    }
+
+    /// A MONEY or DATE mention with its normalised value fields.
+    pub fn value_mention(&self, mention: &Mention) -> Value {
+        let mut m = self.span_map(mention.span);
+        add_value(&mut m, mention);
+        Value::Object(m)
+    }
+
+    pub fn entities(&self) -> Vec<Value> {
+        let doc = self.doc;
+        doc.entities
+            .iter()
+            .map(|e| {
+                let mentions: Vec<Value> = e
+                    .mentions
+                    .iter()
+                    .filter_map(|&i| doc.mentions.get(i))
+                    .map(|m| {
+                        let mut o = self.span_map(m.span);
+                        o.insert("sentence".into(), json!(m.sentence));
+                        o.insert("source".into(), json!(m.source.as_str()));
+                        Value::Object(o)
+                    })
+                    .collect();
+                json!({
+                    "doc_id": doc.id,
+                    "entity": e.id,
+                    "name": e.name,
+                    "type": e.ty.as_str(),
+                    "kb": e.kb,
+                    "attributes": e.attributes,
+                    "mentions": mentions,
+                })
+            })
+            .collect()
+    }
+
+    pub fn mentions(&self) -> Vec<Value> {
+        let doc = self.doc;
+        doc.mentions
+            .iter()
+            .map(|mention| {
+                let mut m = Map::new();
+                m.insert("doc_id".into(), json!(doc.id));
+                m.extend(self.span_map(mention.span));
+                m.insert("type".into(), json!(mention.ty.as_str()));
+                m.insert("source".into(), json!(mention.source.as_str()));
+                m.insert("sentence".into(), json!(mention.sentence));
+                m.insert("score".into(), json!(round3(mention.score)));
+                if let Some(e) = mention.entity.and_then(|i| doc.entities.get(i)) {
+                    m.insert("entity".into(), json!(e.id));
+                }
+                if let Some(link) = &mention.link {
+                    m.insert("name".into(), json!(link.name));
+                    m.insert("kb".into(), json!(link.kb));
+                }
+                add_value(&mut m, mention);
+                Value::Object(m)
+            })
+            .collect()
+    }
+
+    pub fn sentences(&self, tokens: bool) -> Vec<Value> {
+        let doc = self.doc;
+        doc.sentences
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut m = Map::new();
+                m.insert("doc_id".into(), json!(doc.id));
+                m.insert("index".into(), json!(i));
+                m.extend(self.span_map(s.span));
+                m.insert("kind".into(), json!(s.kind));
+                if tokens {
+                    let toks: Vec<Value> = doc
+                        .sentence_tokens(i)
+                        .iter()
+                        .map(|t| {
+                            let mut o = self.span_map(t.span);
+                            o.insert("kind".into(), json!(t.kind));
+                            Value::Object(o)
+                        })
+                        .collect();
+                    m.insert("tokens".into(), Value::Array(toks));
+                }
+                Value::Object(m)
+            })
+            .collect()
+    }
+
+    /// One record with the article, its sentences, entities and events nested.
+    pub fn document(&self) -> Value {
+        let doc = self.doc;
+        let strip = |mut v: Value| {
+            if let Value::Object(m) = &mut v {
+                m.remove("doc_id");
+            }
+            v
+        };
+        json!({
+            "doc_id": doc.id,
+            "title": doc.title,
+            "published": doc.published.map(|d| d.to_string()),
+            "url": doc.url,
+            "source": doc.source,
+            "meta": doc.meta,
+            "text": doc.text,
+            "sentences": self.sentences(false).into_iter().map(strip).collect::<Vec<_>>(),
+            "mentions": self.mentions().into_iter().map(strip).collect::<Vec<_>>(),
+            "entities": self.entities().into_iter().map(strip).collect::<Vec<_>>(),
+            "events": self.events().into_iter().map(strip).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn add_value(m: &mut Map<String, Value>, mention: &Mention) {
+    match &mention.value {
+        Some(MentionValue::Money(money)) => {
+            m.insert("value".into(), number(money.value));
+            m.insert("currency".into(), json!(money.currency));
+            if let Some(q) = money.qualifier {
+                m.insert("qualifier".into(), json!(q.as_str()));
+            }
+            if let Some(max) = money.value_max {
+                m.insert("value_max".into(), number(max));
+            }
+            if let Some(per) = &money.per {
+                m.insert("per".into(), json!(per));
+            }
+        }
+        Some(MentionValue::Date(date)) => {
+            m.insert("value".into(), json!(date.value));
+            if let Some(anchor) = &date.anchor {
+                m.insert("anchor".into(), json!(anchor));
+            }
+            m.insert("relative".into(), json!(date.relative));
+        }
+        None => {}
+    }
+}
+
+/// The record written in place of a document that could not be read or processed, so
+/// that `--emit documents` keeps one output line per input line.
+pub fn error_record(doc_id: Option<&str>, error: &Error) -> Value {
+    let origin = error.origin();
+    json!({
+        "doc_id": doc_id,
+        "error": error.to_string(),
+        "path": origin.map(|o| o.path.clone()),
+        "line": origin.and_then(|o| o.line),
+    })
+}
+
+/// A whole amount as a JSON integer (`550000000000`, not `550000000000.0`) where it fits
+/// exactly; consumers summing amounts in jq or SQL then see the number the text gave.
+pub fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        json!(x as i64)
+    } else {
+        json!(x)
+    }
+}
+
+fn round3(x: f32) -> f64 {
+    (x as f64 * 1000.0).round() / 1000.0
+}
