@@ -231,8 +231,11 @@ for c in sorted(gn_cities.values(), key=lambda c: -c["population"]):
     name = c["name"]
     a = {"kind": "city", "country": c["countrycode"], "admin1": c.get("admin1code"),
          "pop": c["population"]}
-    if gid in capital_of:
+    if gid in capital_of and capital_of[gid] in country_id:
+        # What resolve needs to read "Tokyo said" as Japan's government.
         a["capital_of"] = capital_of[gid]
+        a["capital_of_kb"] = country_id[capital_of[gid]]
+        a["capital_of_name"] = country_name[capital_of[gid]]
     cities.add(name, name, "PLACE", ident, a, match="common" if is_common(name) else None)
     if c["population"] < 100000:
         continue

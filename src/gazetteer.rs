@@ -508,7 +508,7 @@ impl Gazetteer {
             let ctx = e
                 .country
                 .and_then(|c| context.get(&c))
-                .map_or(0.0, |n| (25.0 * n).min(75.0));
+                .map_or(0.0, |n| (40.0 * n).min(120.0));
             let currency = if e.ty == EntryType::Currency {
                 -500.0
             } else {
@@ -861,6 +861,22 @@ fn title_before(
         }
     }
     best
+}
+
+/// A title at the start of `s` ("President Xi Jinping"): the canonical title and the byte
+/// offset where the name after it starts.
+pub fn strip_title(s: &str) -> Option<(String, usize)> {
+    for t in TITLES {
+        if s.len() > t.len() && s.is_char_boundary(t.len()) && s[..t.len()].eq_ignore_ascii_case(t)
+        {
+            let rest = &s[t.len()..];
+            if rest.starts_with(char::is_whitespace) {
+                let name = rest.trim_start();
+                return Some((canonical_title(t), s.len() - name.len()));
+            }
+        }
+    }
+    None
 }
 
 fn canonical_title(t: &str) -> String {
