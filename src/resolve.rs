@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::document::{Document, Entity, EntityType, Link, Mention, Span};
+use crate::document::{Document, Entity, EntityType, Link, Mention, MentionSource, Span};
 use crate::gazetteer::strip_title;
 
 /// Nouns after a possessive capital that make it a government ("Tokyo’s plan").
@@ -203,8 +203,8 @@ impl Resolver {
         }
         let text = doc.text.clone();
         let n = doc.mentions.len();
-        for i in 0..n {
-            tidy(&text, &mut doc.mentions[i]);
+        for m in doc.mentions.iter_mut() {
+            tidy(&text, m);
         }
         metonymy(&text, &mut doc.mentions);
 
@@ -213,12 +213,18 @@ impl Resolver {
         let mut assigned: Vec<Option<usize>> = vec![None; n];
 
         // 1. Linked mentions join by id (a government reading by id plus kind).
-        for i in 0..n {
-            let m = &doc.mentions[i];
+        for (i, m) in doc.mentions.iter().enumerate() {
             if !is_name(m.ty) {
                 continue;
             }
-            let Some(link) = &m.link else { continue };
+            // An NER mention's link only carries the title it was read with.
+            let Some(link) = m
+                .link
+                .as_ref()
+                .filter(|l| l.kb.is_some() || m.source == MentionSource::Gazetteer)
+            else {
+                continue;
+            };
             let government = link
                 .attributes
                 .get("kind")
