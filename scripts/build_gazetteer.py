@@ -67,8 +67,8 @@ class Writer:
         self.rows = []
         self.seen = set()
 
-    def add(self, alias, name, typ, ident, attr=None, match=None):
-        alias = clean(alias)
+    def add(self, alias, name, typ, ident, attr=None, match=None, variant=False):
+        alias = alias if variant else clean(alias)
         if len(alias) < 2:
             return
         key = (alias, ident)
@@ -79,6 +79,9 @@ class Writer:
         if match:
             a = {"match": match, **a}
         self.rows.append((alias, name, typ, ident, attrs(a)))
+        # News writes the apostrophe both ways (Côte d'Ivoire, Côte d’Ivoire).
+        if "'" in alias:
+            self.add(alias.replace("'", "\u2019"), name, typ, ident, None, match, variant=True)
 
     def write(self):
         with open(self.path, "w", encoding="utf-8") as f:
@@ -157,6 +160,8 @@ for a2, names in cldr_terr.items():
     if plain:
         country_name[a2] = plain[0]
 country_name.update(PREFERRED)
+for a2, n in country_name.items():
+    country_name[a2] = n.replace(" & ", " and ")
 
 capitals = {}  # alpha2 -> capital name (GeoNames)
 for a2, g in gn_countries.items():
@@ -268,6 +273,18 @@ for st in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
     regions.add(st.name, st.name, "PLACE", ident, a)
     if st.ap_abbr and st.ap_abbr != st.name:
         regions.add(st.ap_abbr, st.name, "PLACE", ident, match="exact")
+# A region named like a big city of its country (Zürich, Tokyo, Bern) is usually the city.
+def fold(n):
+    return unicodedata.normalize("NFKD", n).encode("ascii", "ignore").decode().lower()
+
+
+big_city_names = set()
+for c in gn_cities.values():
+    if c["population"] >= 100000:
+        big_city_names.add((c["countrycode"], fold(c["name"])))
+        for alt in c["alternatenames"]:
+            if latin(alt):
+                big_city_names.add((c["countrycode"], fold(alt)))
 REGION_TYPES = {
     "Province", "Region", "State", "Governorate", "Prefecture", "Republic", "Autonomous region",
     "Autonomous community", "Land", "Voivodship", "Metropolitan region", "Regional state",
@@ -287,6 +304,8 @@ for s in json.load(open(os.path.join(ISO, "iso_3166-2.json")))["3166-2"]:
     name = names[0]
     ident = f"iso3166:{s['code']}"
     a = {"kind": "region", "country": a2, "iso": s["code"], "subtype": s["type"].lower()}
+    if (a2, fold(name)) in big_city_names:
+        a["prior"] = -15
     regions.add(name, name, "PLACE", ident, a, match="common" if is_common(name) else None)
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     if ascii_name and ascii_name != name:
@@ -342,6 +361,10 @@ for gec, d in sorted(fb_by_gec.items()):
     adj = fb_text(d, "People and Society", "Nationality", "adjective").split(",")[0].strip()
     if adj and adj[0].isupper() and "(" not in adj:
         canon = adj
+    # "South Korean", not the Factbook's bare "Korean".
+    rn = r.get("nationality") or ""
+    if rn.endswith(canon) and len(rn) > len(canon):
+        canon = rn
     for w in [canon] + forms:
         norp.add(w, canon, "NORP", ident,
                  {"country": a2, "country_kb": country_id[a2]} if w == canon else None)

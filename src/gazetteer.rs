@@ -233,6 +233,8 @@ pub struct Match {
     entries: Vec<(u32, MatchRule, bool)>,
     /// A title read before a person ("Prime Minister").
     pub title: Option<String>,
+    /// Where that title starts.
+    title_start: usize,
 }
 
 /// A sentence as the matcher sees it: where it starts and whether it is a heading (where
@@ -432,6 +434,7 @@ impl Gazetteer {
                         span: Span::new(start, end),
                         entries: vec![(a.entry, a.rule, primary)],
                         title: None,
+                        title_start: start,
                     })
                 }
             }
@@ -465,13 +468,26 @@ impl Gazetteer {
                 .iter()
                 .any(|x| self.entries[x.0 as usize].ty == EntryType::Mention(EntityType::Person));
             if person {
-                m.title = title_before(text, m.span.start, &self.agents).map(|t| t.0);
+                if let Some((t, start)) = title_before(text, m.span.start, &self.agents) {
+                    m.title = Some(t);
+                    m.title_start = start;
+                }
             }
             let sentence = sentence_of(sents, m.span.start);
             let title = m.title.clone();
+            // "in Atlanta and Savannah": a place right after another place and "and"/",".
+            let after_place = out.last().is_some_and(|p: &Match| {
+                self.mention_type(p.entries[0].0) == Some(EntityType::Place)
+                    && matches!(
+                        text.get(p.span.end..m.span.start).map(str::trim),
+                        Some("and" | "," | "or")
+                    )
+            });
             m.entries.retain(|&(e, rule, _)| match rule {
                 MatchRule::Surname => full.contains(&e) || title.is_some(),
-                MatchRule::Common => self.common_ok(text, e, m.span, sentence, sents, &context),
+                MatchRule::Common => {
+                    after_place || self.common_ok(text, e, m.span, sentence, sents, &context)
+                }
                 MatchRule::Name | MatchRule::Exact | MatchRule::Fold => true,
             });
             if m.entries.is_empty() {
@@ -480,6 +496,11 @@ impl Gazetteer {
             self.choose(&mut m, &context, &full);
             if self.entries[m.entries[0].0 as usize].ty == EntryType::Currency {
                 continue;
+            }
+            if m.title.is_some() {
+                // "Treasury Secretary Scott Bessent": the title is no organisation.
+                let ts = m.title_start;
+                out.retain(|p: &Match| p.span.end <= ts || p.span.start >= m.span.start);
             }
             out.push(m);
         }

@@ -179,6 +179,23 @@ fn split_codes(line: &str, lineno: usize, report: &mut ImportReport) -> (String,
     (phrase.trim().to_string(), codes)
 }
 
+/// An actor alias without a leading "THE" or title ("PRESIDENT BARACK OBAMA" → "BARACK
+/// OBAMA"): the matcher reads titles itself, and the bare name then meets the default
+/// gazetteer's entry (and its id) instead of out-matching it.
+fn bare_alias(p: &str) -> &str {
+    let mut p = p;
+    loop {
+        if let Some(rest) = p.strip_prefix("THE ") {
+            p = rest;
+            continue;
+        }
+        match super::strip_title(p) {
+            Some((_, offset)) if offset < p.len() => p = &p[offset..],
+            _ => return p,
+        }
+    }
+}
+
 /// `ANN_VENEMAN_` → `ANN VENEMAN` (underscores and blanks are both word breaks here).
 fn phrase_words(p: &str) -> String {
     p.replace('_', " ")
@@ -219,6 +236,9 @@ fn parse_actors(text: &str, file: &str) -> (ImportReport, String, Vec<Row>) {
     let mut report = ImportReport::default();
     let mut records: Vec<Record> = Vec::new();
     let mut in_block = false;
+    // Consecutive primary lines before one code block share it (BREZHNEV and its
+    // variants); a blank or comment line ends such a group.
+    let mut separated = true;
     for (i, raw) in text.lines().enumerate() {
         let lineno = i + 1;
         let mut line = raw;
@@ -232,6 +252,10 @@ fn parse_actors(text: &str, file: &str) -> (ImportReport, String, Vec<Row>) {
                 None => continue,
             }
         }
+        if line.trim_start().starts_with("<!") && !line.contains("<!--") {
+            separated = true;
+            continue; // a malformed comment opener ("<! --") on one line
+        }
         if let Some(s) = line.find("<!--") {
             match line[s..].find("-->") {
                 Some(_) => continue, // one-line block
@@ -243,6 +267,7 @@ fn parse_actors(text: &str, file: &str) -> (ImportReport, String, Vec<Row>) {
         }
         let line = strip_comment(line);
         if line.trim().is_empty() {
+            separated = true;
             continue;
         }
         let indented = line.starts_with([' ', '\t']);
@@ -287,6 +312,16 @@ fn parse_actors(text: &str, file: &str) -> (ImportReport, String, Vec<Row>) {
                     .push((lineno, format!("no phrase in {:?}", t.trim())));
                 continue;
             }
+            report.records += 1;
+            let open = records.last().is_some_and(|r| r.codes.is_empty());
+            if open && !separated {
+                if let Some(r) = records.last_mut() {
+                    r.phrases.push(phrase);
+                    r.codes.extend(codes);
+                }
+                continue;
+            }
+            separated = false;
             records.push(Record {
                 line: lineno,
                 phrases: vec![phrase],
@@ -303,7 +338,6 @@ fn parse_actors(text: &str, file: &str) -> (ImportReport, String, Vec<Row>) {
         (start, s.len())
     };
     for r in records {
-        report.records += 1;
         if r.codes.is_empty() {
             report.problems.push((
                 r.line,
@@ -330,7 +364,13 @@ fn parse_actors(text: &str, file: &str) -> (ImportReport, String, Vec<Row>) {
         let id_r = push(&mut out, &id);
         let attr_r = push(&mut out, &attrs);
         let mut first = true;
+        let mut seen: Vec<&str> = Vec::new();
         for p in &r.phrases {
+            let p = bare_alias(p);
+            if seen.contains(&p) {
+                continue;
+            }
+            seen.push(p);
             let alias_r = push(&mut out, p);
             rows.push(Row {
                 alias: alias_r,
