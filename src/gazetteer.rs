@@ -141,6 +141,56 @@ const LOCATIVE: &[&str] = &[
     "in", "at", "from", "to", "near", "outside", "of", "visit", "visited", "visiting", "into",
 ];
 
+/// Capitalised only because they start a sentence: not part of a name.
+const FUNCTION_WORDS: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "In",
+    "At",
+    "On",
+    "For",
+    "From",
+    "To",
+    "By",
+    "With",
+    "And",
+    "But",
+    "Or",
+    "Of",
+    "As",
+    "After",
+    "Before",
+    "When",
+    "While",
+    "If",
+    "Its",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "Both",
+    "Near",
+    "Outside",
+    "Inside",
+    "Across",
+    "Since",
+    "Until",
+    "Like",
+    "Unlike",
+    "Meanwhile",
+    "Later",
+    "Earlier",
+];
+
 /// How one alias may match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MatchRule {
@@ -208,6 +258,8 @@ struct Entry {
     /// ISO alpha-2 country the entry belongs to (its own code for a country).
     country: Option<[u8; 2]>,
     cameo: Vec<CameoCode>,
+    /// `kind=city`: the long tail where foreign alternate names and small towns live.
+    city: bool,
 }
 
 /// Entry types: the mention types plus currencies, which are looked up, not mentioned.
@@ -497,6 +549,9 @@ impl Gazetteer {
             if self.entries[m.entries[0].0 as usize].ty == EntryType::Currency {
                 continue;
             }
+            if self.inside_unknown_name(text, &m, sentence) {
+                continue;
+            }
             if m.title.is_some() {
                 // "Treasury Secretary Scott Bessent": the title is no organisation.
                 let ts = m.title_start;
@@ -553,6 +608,48 @@ impl Gazetteer {
                 .partial_cmp(&score(a))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
+    }
+
+    /// A one-word town or foreign alternate name next to another capitalised word is more
+    /// likely part of a name the gazetteer does not know ("Mwana Kitu" is no Quito, "Bo
+    /// Kitu" no Bo); countries, capitals, big cities and multi-word names are kept.
+    fn inside_unknown_name(&self, text: &str, m: &Match, sentence: Option<SentenceInfo>) -> bool {
+        if sentence.is_some_and(|s| s.heading) || m.title.is_some() {
+            return false;
+        }
+        let surface = &text[m.span.start..m.span.end];
+        if surface.contains(char::is_whitespace) {
+            return false;
+        }
+        let (best, _, primary) = m.entries[0];
+        let e = &self.entries[best as usize];
+        // A city under a million people and not a capital, or a city's alternate name.
+        let weak = e.city && (!primary || e.prior < 5.0 * 6.0);
+        if !weak {
+            return false;
+        }
+        let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+        let before = &text[..m.span.start];
+        let prev_ok = before.ends_with(' ') && !before.ends_with("  ") && {
+            let head = before.trim_end();
+            let w = head
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("");
+            let ws = head.len() - w.len();
+            capitalised(w)
+                && !TITLES.contains(&w)
+                && !(is_sentence_start(text, ws, &[]) && FUNCTION_WORDS.contains(&w))
+        };
+        let after = &text[m.span.end..];
+        let next_ok = after.starts_with(' ') && {
+            let w = after[1..]
+                .split(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("");
+            capitalised(w)
+        };
+        prev_ok || next_ok
     }
 
     /// Context for an alias that is an ordinary English word: never in a heading or at a
@@ -1084,6 +1181,7 @@ impl Builder {
                     prior: 0.0,
                     country: None,
                     cameo: Vec::new(),
+                    city: false,
                 });
                 self.by_id.insert((origin, key_id), e);
                 e
@@ -1282,4 +1380,5 @@ fn update_prior(e: &mut Entry, attributes: &str) {
     if !kind.is_empty() {
         e.prior += base;
     }
+    e.city |= kind == "city";
 }
