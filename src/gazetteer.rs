@@ -369,6 +369,11 @@ impl Gazetteer {
         &self.warnings
     }
 
+    /// Every alias text, in load order (for tools and the benchmark's reference matcher).
+    pub fn alias_texts(&self) -> impl Iterator<Item = &str> + '_ {
+        self.aliases.iter().map(|a| self.s(a.text))
+    }
+
     /// Number of entries and aliases.
     pub fn len(&self) -> (usize, usize) {
         (self.entries.len(), self.aliases.len())
