@@ -544,7 +544,9 @@ for gec, d in sorted(fb_by_gec.items()):
             exact = alt.replace("-", "").replace("&", "").isupper() and len(alt) <= 10
             if exact and alt in {"PM", "CEO", "US", "UK", "UN", "EU"}:
                 continue
-            parties.add(alt, full, "ORG", ident, match="exact" if exact else None)
+            # Party acronyms (PCT, LDP) collide with abbreviations; as "common" aliases they
+            # match only as written, mid-sentence, with the party's country in the article.
+            parties.add(alt, full, "ORG", ident, match="common" if exact else None)
 parties.write()
 
 # ---------------------------------------------------------------- companies

@@ -540,17 +540,36 @@ impl Gazetteer {
                         Some("and" | "," | "or")
                     )
             });
-            m.entries.retain(|&(e, rule, _)| match rule {
+            let span = m.span;
+            let surface = surface_of(text, span);
+            m.entries.retain(|&(e, rule, primary)| match rule {
                 MatchRule::Surname => full.contains(&e) || title.is_some(),
                 MatchRule::Common => {
                     after_place || self.common_ok(text, e, m.span, sentence, sents, &context)
                 }
-                MatchRule::Name | MatchRule::Exact | MatchRule::Fold => true,
+                MatchRule::Name | MatchRule::Exact | MatchRule::Fold => {
+                    !self.needs_place_context(e, primary, surface)
+                        || after_place
+                        || place_context(text, span)
+                }
             });
             if m.entries.is_empty() {
                 continue;
             }
             self.choose(&mut m, &context, &full);
+            // "Seattle, Washington": after a city and a comma, its region.
+            if let Some(prev) = out.last() {
+                let pe = &self.entries[prev.entries[0].0 as usize];
+                if pe.city && text.get(prev.span.end..m.span.start) == Some(", ") {
+                    if let Some(i) = m.entries.iter().position(|x| {
+                        let e = &self.entries[x.0 as usize];
+                        !e.city && e.country == pe.country && e.ty == pe.ty && e.prior < 100.0
+                    }) {
+                        let x = m.entries.remove(i);
+                        m.entries.insert(0, x);
+                    }
+                }
+            }
             if self.entries[m.entries[0].0 as usize].ty == EntryType::Currency {
                 continue;
             }
@@ -586,10 +605,13 @@ impl Gazetteer {
                 Origin::Default => 0.0,
                 Origin::Phoenix => -1000.0,
             };
+            // Context can make a region beat a country (Georgia next to Atlanta), but a
+            // town needs more than its country's name nearby to do so (Jordan is no town).
+            let cap = if e.city && e.prior < 55.0 { 40.0 } else { 80.0 };
             let ctx = e
                 .country
                 .and_then(|c| context.get(&c))
-                .map_or(0.0, |n| (40.0 * n).min(120.0));
+                .map_or(0.0, |n| (40.0 * n).min(cap));
             let currency = if e.ty == EntryType::Currency {
                 -500.0
             } else {
@@ -676,16 +698,22 @@ impl Gazetteer {
         if entry.ty != EntryType::Mention(EntityType::Place) {
             return entry.country.map_or(true, |c| context.contains_key(&c));
         }
-        let before = text[..span.start].trim_end();
-        let prev = before
-            .rsplit(|c: char| !c.is_alphanumeric())
-            .next()
-            .unwrap_or("");
-        if LOCATIVE.iter().any(|w| w.eq_ignore_ascii_case(prev)) {
+        place_context(text, span)
+    }
+
+    /// Small towns (under 100,000 people, not capitals), foreign alternate names of cities
+    /// under a million, and places named like months or weekdays ("March", "Mon") are
+    /// places only in a place's context.
+    fn needs_place_context(&self, e: u32, primary: bool, surface: &str) -> bool {
+        let entry = &self.entries[e as usize];
+        if entry.ty != EntryType::Mention(EntityType::Place) {
+            return false;
+        }
+        if is_calendar(surface) {
             return true;
         }
-        let after = &text[span.end..];
-        after.starts_with(", ") && after[2..].chars().next().is_some_and(char::is_uppercase)
+        entry.city
+            && (entry.prior < 25.0 || (!primary && entry.prior < 30.0 && !surface.contains(' ')))
     }
 
     fn attr(&self, e: u32, key: &str) -> Option<String> {
@@ -897,12 +925,12 @@ fn case_ok(found: &str, alias: &str, rule: MatchRule) -> bool {
     if rule == MatchRule::Fold {
         return found.chars().next().is_some_and(|c| !c.is_lowercase());
     }
-    // All capitals (a headline); a one-word alias needs three letters ("IT" is no "It").
-    if !found.chars().any(char::is_lowercase) {
-        return alias.chars().filter(|c| c.is_alphabetic()).count() >= 3;
-    }
     if rule != MatchRule::Name {
         return false;
+    }
+    // All capitals (a headline); short aliases need four letters ("MON" is no Mon).
+    if !found.chars().any(char::is_lowercase) {
+        return alias.chars().filter(|c| c.is_alphabetic()).count() >= 4;
     }
     // Title case: only word-initial letters may differ, and only to upper case.
     let mut at_start = true;
@@ -913,6 +941,71 @@ fn case_ok(found: &str, alias: &str, rule: MatchRule) -> bool {
         at_start = !a.is_alphanumeric();
     }
     true
+}
+
+/// A place's context around `span`: a locative before it ("in Reading", "the port of
+/// Split") or a region after it ("Mobile, Alabama", "WAYNE, N.J."). A month-named place
+/// needs the region ("in March" is a month).
+fn place_context(text: &str, span: Span) -> bool {
+    let before = text[..span.start].trim_end();
+    let prev = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    if LOCATIVE.iter().any(|w| w.eq_ignore_ascii_case(prev)) && !is_calendar(surface_of(text, span))
+    {
+        return true;
+    }
+    let after = &text[span.end..];
+    after.starts_with(", ") && after[2..].chars().next().is_some_and(char::is_uppercase)
+}
+
+fn surface_of(text: &str, span: Span) -> &str {
+    text.get(span.start..span.end).unwrap_or("")
+}
+
+fn is_calendar(word: &str) -> bool {
+    const CALENDAR: &[&str] = &[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
+    ];
+    CALENDAR.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 fn sentence_of(sents: &[SentenceInfo], at: usize) -> Option<SentenceInfo> {
