@@ -545,7 +545,9 @@ impl Gazetteer {
             m.entries.retain(|&(e, rule, primary)| match rule {
                 MatchRule::Surname => full.contains(&e) || title.is_some(),
                 MatchRule::Common => {
-                    after_place || self.common_ok(text, e, m.span, sentence, sents, &context)
+                    after_place
+                        || (self.common_ok(text, e, span, sentence, sents, &context)
+                            && !next_to_capitalised(text, span))
                 }
                 MatchRule::Name | MatchRule::Exact | MatchRule::Fold => {
                     !self.needs_place_context(e, primary, surface)
@@ -607,7 +609,7 @@ impl Gazetteer {
             };
             // Context can make a region beat a country (Georgia next to Atlanta), but a
             // town needs more than its country's name nearby to do so (Jordan is no town).
-            let cap = if e.city && e.prior < 55.0 { 40.0 } else { 80.0 };
+            let cap = if e.city && e.prior < 30.0 { 40.0 } else { 80.0 };
             let ctx = e
                 .country
                 .and_then(|c| context.get(&c))
@@ -617,7 +619,9 @@ impl Gazetteer {
             } else {
                 0.0
             };
-            let mut s = origin + e.prior + ctx + currency + if primary { 10.0 } else { 0.0 };
+            // An entry's own name beats another's alternate name (Philadelphia is no Amman).
+            let own = if primary { 40.0 } else { 0.0 };
+            let mut s = origin + e.prior + ctx + currency + own;
             if rule == MatchRule::Surname {
                 if full.contains(&ei) {
                     s += 300.0;
@@ -958,6 +962,24 @@ fn place_context(text: &str, span: Span) -> bool {
     }
     let after = &text[span.end..];
     after.starts_with(", ") && after[2..].chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Whether the word before or after `span` (one blank away) is capitalised: an ordinary
+/// word beside it is likely part of a longer name ("Italian League", "Fox Sports").
+fn next_to_capitalised(text: &str, span: Span) -> bool {
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let before = &text[..span.start];
+    let prev = before.strip_suffix(' ').is_some_and(|b| {
+        let w = b
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        capitalised(w) && !FUNCTION_WORDS.contains(&w) && !TITLES.contains(&w)
+    });
+    let next = text[span.end..]
+        .strip_prefix(' ')
+        .is_some_and(|a| capitalised(a.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("")));
+    prev || next
 }
 
 fn surface_of(text: &str, span: Span) -> &str {
