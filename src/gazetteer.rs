@@ -907,6 +907,15 @@ fn first_word(s: &[u8]) -> &[u8] {
     &s[start..word_end(text, start)]
 }
 
+/// FNV-1a over the exact bytes (ids are case-sensitive).
+fn hash_str(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in s.as_bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^ (h >> 29)
+}
+
 #[inline]
 fn hash_fold(s: &[u8]) -> u64 {
     // FNV-1a over ASCII-folded bytes, with a final mix for the table's high bits.
@@ -1216,7 +1225,7 @@ pub(crate) struct Builder {
     texts: Vec<Cow<'static, str>>,
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
-    by_id: HashMap<(Origin, String), u32>,
+    by_id: HashMap<(Origin, u64), u32>,
     agents: HashMap<String, String>,
     warnings: Vec<String>,
 }
@@ -1272,10 +1281,11 @@ impl Builder {
         let name_r = if row.name.1 == 0 { row.alias } else { row.name };
         let text: &str = &self.texts[src as usize];
         let get = |r: (usize, usize)| text.get(r.0..r.0 + r.1).unwrap_or("");
+        // Entries are keyed by a 64-bit hash of their id (or name): no string per row.
         let key_id = if row.id.1 == 0 {
-            format!("name:{}", get(name_r))
+            hash_fold(get(name_r).as_bytes()) ^ 0x9e37_79b9_7f4a_7c15
         } else {
-            get(row.id).to_string()
+            hash_str(get(row.id))
         };
         let alias = get(row.alias);
         let alias_ok = alias
@@ -1287,8 +1297,8 @@ impl Builder {
                 .next()
                 .is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace());
         let rule = row.rule.unwrap_or_else(|| default_rule(alias));
-        let attrs = get(row.attributes).to_string();
-        let entry = match self.by_id.get(&(origin, key_id.clone())) {
+        let attrs = get(row.attributes);
+        let entry = match self.by_id.get(&(origin, key_id)) {
             Some(&e) => e,
             None => {
                 let e = self.entries.len() as u32;
@@ -1310,7 +1320,7 @@ impl Builder {
         let ent = &mut self.entries[entry as usize];
         if !attrs.trim().is_empty() {
             ent.attributes.push(st(row.attributes));
-            update_prior(ent, &attrs);
+            update_prior(ent, attrs);
         }
         for c in row.cameo {
             if !ent.cameo.contains(&c) {
@@ -1381,9 +1391,11 @@ impl Builder {
         // the list does not give them; those strings are kept in one extra text.
         let mut extra = String::new();
         let mut pending: Vec<(usize, usize, u32, MatchRule)> = Vec::new();
-        let mut have: std::collections::HashSet<(u32, String)> = std::collections::HashSet::new();
+        let mut have: std::collections::HashSet<(u32, &str)> = std::collections::HashSet::new();
         for a in &self.aliases {
-            have.insert((a.entry, str_of(&self.texts, a.text).to_string()));
+            if self.entries[a.entry as usize].ty == EntryType::Mention(EntityType::Person) {
+                have.insert((a.entry, str_of(&self.texts, a.text)));
+            }
         }
         for (ei, e) in self.entries.iter().enumerate() {
             if e.ty != EntryType::Mention(EntityType::Person) {
@@ -1401,7 +1413,7 @@ impl Builder {
                     (words.len() >= 2).then(|| words[words.len() - 1].to_string())
                 });
             if let Some(s) = surname {
-                if s != name && !have.contains(&(ei as u32, s.clone())) {
+                if s != name && !have.contains(&(ei as u32, s.as_str())) {
                     let start = extra.len();
                     extra.push_str(&s);
                     pending.push((start, s.len(), ei as u32, MatchRule::Surname));
