@@ -133,11 +133,13 @@
   var test = /[?&]gz-test=([^&#]*)/.exec(location.search);
   if (test) {
     decodeURIComponent(test[1]).split(",").forEach(function (step) {
-      var p = step.split(":"), el = byId(p[1] || "");
+      var p = step.split(":"), el = p[1] ? byId(p[1]) : null;
       if (!el) { return; }
       if (p[0] === "click") { el.click(); }
       if (p[0] === "key") { el.dispatchEvent(new KeyboardEvent("keydown", { key: p[2] || "Enter", bubbles: true })); }
     });
+    // "top" (anywhere in the list) leaves the page at its top, for screenshots.
+    if (/(^|,)top(,|$)/.test(decodeURIComponent(test[1]))) { window.scrollTo({ top: 0, behavior: "instant" }); }
     d.documentElement.setAttribute("data-gz-test", "done");
   }
   d.documentElement.setAttribute("data-gz-ready", "1");
