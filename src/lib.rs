@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod money;
 pub mod ner;
 pub mod output;
+pub mod render;
 pub mod resolve;
 pub mod schema;
 pub mod segment;

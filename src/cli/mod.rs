@@ -5,6 +5,7 @@
 mod eval;
 mod extract;
 mod pipeline_args;
+mod render;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ Examples:
   gazette sentences < story.txt
   gazette mentions --types MONEY,DATE < story.txt
   gazette schema events
+  gazette render story.txt > story.html
 
 Exit codes: 0 ok, 1 some input failed (the rest was processed), 2 usage error.";
 
@@ -50,6 +52,9 @@ enum Command {
     /// Print one JSON line per mention (names, money, dates) with values.
     #[command(after_help = extract::MENTIONS_EXAMPLES)]
     Mentions(extract::MentionsArgs),
+    /// Draw articles with their entities and events as self-contained HTML pages.
+    #[command(after_help = render::RENDER_EXAMPLES)]
+    Render(render::RenderArgs),
     /// Print the JSON Schema of a record kind.
     #[command(
         after_help = "Examples:\n  gazette schema events\n  gazette schema documents > documents.schema.json"
@@ -84,6 +89,7 @@ pub fn main() -> ExitCode {
         Command::Extract(args) => extract::extract(args),
         Command::Sentences(args) => extract::sentences(args),
         Command::Mentions(args) => extract::mentions(args),
+        Command::Render(args) => render::render(args),
         Command::Schema { kind } => schema(&kind),
         Command::Eval(eval::EvalCommand::Events(args)) => eval::events(args),
     };
