@@ -95,6 +95,9 @@ fn prefilter() -> &'static AhoCorasick {
             "decade",
             "noon",
             "midnight",
+            "morning",
+            "afternoon",
+            "evening",
             "last night",
         ] {
             pats.push(w.to_string());
@@ -494,7 +497,7 @@ impl Parser<'_> {
         {
             if let Some((e2, b)) = self.core(end + 1, true) {
                 if same_kind(&expr, &b) {
-                    expr = Expr::Range(Box::new(expr), Box::new(b));
+                    expr = range(expr, b);
                     end = e2;
                 }
             }
@@ -533,10 +536,12 @@ impl Parser<'_> {
             return false;
         }
         let mut buf = [0u8; 24];
-        matches!(
-            lower(self.s(i - 1), &mut buf),
-            Some("the" | "of" | "this" | "last" | "next" | "fiscal" | "its" | "their" | "and")
-        )
+        let possessive = i > 1 && self.s(i - 1) == "s" && matches!(self.s(i - 2), "'" | "’");
+        possessive
+            || matches!(
+                lower(self.s(i - 1), &mut buf),
+                Some("the" | "of" | "this" | "last" | "next" | "fiscal" | "its" | "their" | "and")
+            )
     }
 
     /// Position modifiers kept in the span: `earlier this year`, `early next month`,
@@ -581,11 +586,12 @@ impl Parser<'_> {
                 {
                     return self.the_period(k + 3).or_else(|| self.core(k + 3, true));
                 }
+                // `the third quarter`, `the 1990s`, `the 4th of July`, `the coming week`;
+                // not `the 2024 election` (the year alone is the date).
+                let coming = self.is(k + 1, "coming");
                 self.core(k + 1, true).filter(|(_, e)| {
-                    matches!(
-                        e,
-                        Expr::Quarter(..) | Expr::Decade(_) | Expr::Year(_) | Expr::Day(..)
-                    )
+                    matches!(e, Expr::Quarter(..) | Expr::Decade(_) | Expr::Day(..))
+                        || (coming && matches!(e, Expr::WeekOffset(_) | Expr::MonthOffset(_)))
                 })
             }
             _ => self.core(k, context),
@@ -687,10 +693,13 @@ impl Parser<'_> {
                 if let Some(q) = ordinal(w) {
                     // `first quarter`, `third-quarter`, `second quarter of 2025`
                     let mut j = k + 1;
-                    if self.s(j) == "-" && self.attached(j) {
+                    let hyphen = self.s(j) == "-" && self.attached(j);
+                    if hyphen {
                         j += 1;
                     }
-                    if self.is(j, "quarter") && context {
+                    // `first-quarter profit` is a date by itself; `first quarter` needs
+                    // `the`/`this`/a preposition (`a first quarter of the match`).
+                    if self.is(j, "quarter") && (context || hyphen) {
                         let mut end = j + 1;
                         let mut year = None;
                         if self.is(end, "of") {
@@ -877,6 +886,10 @@ impl Parser<'_> {
                 }
             }
         }
+        // `two weeks ago`
+        if let Some(found) = self.ago(k) {
+            return Some(found);
+        }
         // `10/27/2025`, `27/10/2025`, `10-27-2025`: only when the order is unambiguous.
         if len <= 2 {
             let sep = self.s(k + 1);
@@ -938,7 +951,7 @@ impl Parser<'_> {
         if n % 10 == 0 && self.s(k + 1) == "s" && self.attached(k + 1) {
             return Some((k + 2, Expr::Decade(n as i32)));
         }
-        if !(1900..=2099).contains(&n) && !(context && (1000..=2199).contains(&n)) {
+        if !((1900..=2099).contains(&n) || context && (1000..=2199).contains(&n)) {
             return None;
         }
         let y = n as i32;
@@ -1098,6 +1111,32 @@ impl Parser<'_> {
         }
         let mut buf = [0u8; 24];
         let w = lower(s, &mut buf)?;
+        // `will be held`, `is expected`: a participle after `be` leaves the decision to
+        // the auxiliary, after `is`/`are` it is a present passive (a schedule).
+        let mut b2 = [0u8; 24];
+        let aux = lower(self.s(i.wrapping_sub(1)), &mut b2).unwrap_or("");
+        let participle = w.ends_with("ed")
+            || matches!(
+                w,
+                "held"
+                    | "made"
+                    | "set"
+                    | "met"
+                    | "paid"
+                    | "sold"
+                    | "told"
+                    | "given"
+                    | "taken"
+                    | "seen"
+                    | "done"
+                    | "signed"
+            );
+        if participle && matches!(aux, "be" | "being") {
+            return None;
+        }
+        if participle && matches!(aux, "is" | "are") && w != "expected" {
+            return Some(Dir::Future);
+        }
         match w {
             "will" | "shall" | "ll" | "expected" | "expects" | "expect" | "scheduled"
             | "slated" | "due" | "plans" | "plan" | "planned" | "planning" | "intends"
@@ -1118,13 +1157,7 @@ impl Parser<'_> {
             _ => {}
         }
         if w.len() > 4 && w.ends_with("ed") && !NOT_PAST.contains(&w) {
-            // `will be finalised`, `is expected`: the auxiliary decides
-            let mut b2 = [0u8; 24];
-            return match lower(self.s(i.wrapping_sub(1)), &mut b2) {
-                Some("be" | "being") => None,
-                Some("is" | "are") => Some(Dir::Future),
-                _ => Some(Dir::Past),
-            };
+            return Some(Dir::Past);
         }
         if w.len() > 5 && w.ends_with("ised") {
             return Some(Dir::Past);
@@ -1150,6 +1183,22 @@ fn same_kind(a: &Expr, b: &Expr) -> bool {
             | (Expr::Quarter(..), Expr::Quarter(..))
             | (Expr::Time(_), Expr::Time(_))
     )
+}
+
+/// A range whose end gives the year the start leaves out (`from March 3 to June 30,
+/// 2026`).
+fn range(a: Expr, b: Expr) -> Expr {
+    let a = match (a, &b) {
+        (Expr::Day(None, m1, d1), Expr::Day(Some(y), m2, d2)) => {
+            let y1 = if (m1, d1) <= (*m2, *d2) { *y } else { y - 1 };
+            Expr::Day(Some(y1), m1, d1)
+        }
+        (Expr::Month(None, m1), Expr::Month(Some(y), m2)) => {
+            Expr::Month(Some(if m1 <= *m2 { *y } else { y - 1 }), m1)
+        }
+        (a, _) => a,
+    };
+    Expr::Range(Box::new(a), Box::new(b))
 }
 
 fn offset(u: Unit, n: i64) -> Expr {
