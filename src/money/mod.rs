@@ -629,6 +629,12 @@ pub fn find(text: &str, ctx: &MoneyContext) -> Vec<(Span, Money)> {
     out
 }
 
+/// Rounds away binary noise (`62.85 / 100` is `0.6285000000000001`): amounts keep 15
+/// significant digits, more than any text gives.
+fn tidy(v: f64) -> f64 {
+    format!("{v:.14e}").parse().unwrap_or(v)
+}
+
 /// `¥` in a sentence about the yuan (or China and not Japan) is the yuan.
 fn sentence_yen(text: &str, toks: &[Tok], ctx: &MoneyContext) -> &'static str {
     if !text.contains('¥') {
@@ -813,6 +819,8 @@ impl Parser<'_> {
         if negative {
             value = -value;
         }
+        let value = tidy(value);
+        let value_max = value_max.map(tidy);
         let qualifier = if value_max.is_some() {
             Some(Qualifier::Range)
         } else {
@@ -1099,6 +1107,28 @@ impl Parser<'_> {
             Forint => "HUF",
             Krona => "SEK",
             Krone => "NOK",
+            Crown => self.nationality(&[
+                ("swedish", "SEK"),
+                ("sweden", "SEK"),
+                ("norwegian", "NOK"),
+                ("norway", "NOK"),
+                ("danish", "DKK"),
+                ("denmark", "DKK"),
+                ("czech", "CZK"),
+                ("icelandic", "ISK"),
+            ])?,
+            Dinar => self.nationality(&[
+                ("kuwaiti", "KWD"),
+                ("kuwait", "KWD"),
+                ("iraqi", "IQD"),
+                ("iraq", "IQD"),
+                ("jordanian", "JOD"),
+                ("jordan", "JOD"),
+                ("bahraini", "BHD"),
+                ("bahrain", "BHD"),
+                ("serbian", "RSD"),
+                ("serbia", "RSD"),
+            ])?,
             Dong if big => "VND",
             Mark if big => "DEM",
             Guilder => "NLG",
@@ -1107,6 +1137,16 @@ impl Parser<'_> {
             _ => return None,
         };
         Some((c, end))
+    }
+
+    /// The currency a country word in the sentence gives an ambiguous noun
+    /// (`Swedish group Ericsson won an order worth 1.2 billion crowns`).
+    fn nationality(&self, table: &[(&str, &'static str)]) -> Option<&'static str> {
+        self.toks.iter().find_map(|t| {
+            let mut buf = [0u8; 24];
+            let w = lower(t.text(self.text), &mut buf)?;
+            table.iter().find(|(k, _)| *k == w).map(|(_, c)| *c)
+        })
     }
 
     /// Whether the sentence talks about weight, so bare small "pounds" are not money.

@@ -483,6 +483,16 @@ impl Parser<'_> {
             }
         }
         let found = self.modified(k, prep || self.context_before(i));
+        // `at` goes with times and `at the end of`; `in` not with a day (`in Saturday's
+        // game` is the day alone)
+        let found = found.filter(|(_, e)| {
+            !prep
+                || match self.s(i).to_ascii_lowercase().as_str() {
+                    "at" => matches!(e, Expr::Time(_)) || self.is(i + 1, "the"),
+                    "in" => !matches!(e, Expr::Weekday(..) | Expr::DayOffset(_)),
+                    _ => true,
+                }
+        });
         let (mut end, mut expr) = match found {
             Some(f) => f,
             None if prep => return self.mention(i + 1).filter(|m| m.0 == i + 1),
@@ -589,8 +599,10 @@ impl Parser<'_> {
                 // `the third quarter`, `the 1990s`, `the 4th of July`, `the coming week`;
                 // not `the 2024 election` (the year alone is the date).
                 let coming = self.is(k + 1, "coming");
+                let ordinal_day = self.tok(k + 1).is_some_and(|t| t.kind == Kind::Num);
                 self.core(k + 1, true).filter(|(_, e)| {
-                    matches!(e, Expr::Quarter(..) | Expr::Decade(_) | Expr::Day(..))
+                    matches!(e, Expr::Quarter(..) | Expr::Decade(_))
+                        || (ordinal_day && matches!(e, Expr::Day(..)))
                         || (coming && matches!(e, Expr::WeekOffset(_) | Expr::MonthOffset(_)))
                 })
             }
@@ -1087,20 +1099,21 @@ impl Parser<'_> {
     }
 
     /// The direction the sentence gives a date: the nearest tense cue before it, else
-    /// after it, else the past (news reports what happened).
-    fn direction(&self, start: usize, end: usize) -> Dir {
+    /// after it. Without one a weekday is the past one (news reports what happened) and
+    /// a month or day is the nearest.
+    fn direction(&self, start: usize, end: usize) -> Option<Dir> {
         let lo = start.saturating_sub(25);
         for i in (lo..start).rev() {
             if let Some(d) = self.cue(i) {
-                return d;
+                return Some(d);
             }
         }
         for i in end..(end + 10).min(self.toks.len()) {
             if let Some(d) = self.cue(i) {
-                return d;
+                return Some(d);
             }
         }
-        Dir::Past
+        None
     }
 
     fn cue(&self, i: usize) -> Option<Dir> {
@@ -1243,7 +1256,7 @@ fn quarter_of(a: NaiveDate) -> u32 {
 
 /// The ISO 8601 value of an expression, or `None` where it needs an anchor it lacks or
 /// names no real date.
-fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Dir) -> Option<String> {
+fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Option<Dir>) -> Option<String> {
     match e {
         Expr::Day(Some(y), m, d) => ymd(*y, *m, *d).map(fmt_day),
         Expr::Day(None, m, d) => {
@@ -1254,9 +1267,12 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Dir) -> Option<String> {
         Expr::Month(None, m) => {
             let a = anchor?;
             let y = match dir {
-                Dir::Past if *m > a.month() => a.year() - 1,
-                Dir::Future if *m < a.month() => a.year() + 1,
-                _ => a.year(),
+                Some(Dir::Past) if *m > a.month() => a.year() - 1,
+                Some(Dir::Future) if *m < a.month() => a.year() + 1,
+                Some(_) => a.year(),
+                None => nearest_year(a.year(), a.year() * 12 + a.month0() as i32, |y| {
+                    y * 12 + *m as i32 - 1
+                }),
             };
             Some(fmt_month(y, *m))
         }
@@ -1279,9 +1295,12 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Dir) -> Option<String> {
             let a = anchor?;
             let cur = quarter_of(a);
             let y = match dir {
-                Dir::Past if *q > cur => a.year() - 1,
-                Dir::Future if *q < cur => a.year() + 1,
-                _ => a.year(),
+                Some(Dir::Past) if *q > cur => a.year() - 1,
+                Some(Dir::Future) if *q < cur => a.year() + 1,
+                Some(_) => a.year(),
+                None => nearest_year(a.year(), a.year() * 4 + cur as i32 - 1, |y| {
+                    y * 4 + *q as i32 - 1
+                }),
             };
             Some(format!("{y:04}-Q{q}"))
         }
@@ -1300,8 +1319,8 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Dir) -> Option<String> {
                         fwd
                     }
                 }
-                (WdMode::Bare, Dir::Past) => -back,
-                (WdMode::Bare, Dir::Future) => fwd,
+                (WdMode::Bare, Some(Dir::Future)) => fwd,
+                (WdMode::Bare, _) => -back,
             };
             Some(fmt_day(a + Duration::days(days)))
         }
@@ -1375,18 +1394,37 @@ fn fmt_time(t: &Time) -> String {
 
 /// The date with month `m` and day `d` nearest the anchor in the direction given:
 /// the latest on or before it for the past, the earliest on or after it for the future.
-fn day_near(a: NaiveDate, m: u32, d: u32, dir: Dir) -> Option<NaiveDate> {
+fn day_near(a: NaiveDate, m: u32, d: u32, dir: Option<Dir>) -> Option<NaiveDate> {
     let this = ymd(a.year(), m, d);
     match dir {
-        Dir::Past => match this {
+        Some(Dir::Past) => match this {
             Some(x) if x <= a => Some(x),
             _ => ymd(a.year() - 1, m, d),
         },
-        Dir::Future => match this {
+        Some(Dir::Future) => match this {
             Some(x) if x >= a => Some(x),
             _ => ymd(a.year() + 1, m, d),
         },
+        None => {
+            let y = nearest_year(a.year(), a.num_days_from_ce(), |y| {
+                ymd(y, m, d).map_or(i32::MAX / 2, |x| x.num_days_from_ce())
+            });
+            ymd(y, m, d)
+        }
     }
+}
+
+/// The year next to `year` whose position (`pos(y)`, in the units of `at`) is nearest
+/// `at`; the earlier one on a tie.
+fn nearest_year(year: i32, at: i32, pos: impl Fn(i32) -> i32) -> i32 {
+    let mut best = (i32::MAX, year);
+    for y in [year - 1, year, year + 1] {
+        let d = (pos(y) - at).abs();
+        if d < best.0 {
+            best = (d, y);
+        }
+    }
+    best.1
 }
 
 #[cfg(test)]
