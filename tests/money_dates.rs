@@ -152,6 +152,53 @@ fn date_cases() {
     );
 }
 
+/// No input panics and every span lies on char boundaries: every prefix of every case,
+/// odd Unicode, and article dates at the ends of the calendar.
+#[test]
+fn never_panics_on_odd_input() {
+    let mut texts: Vec<String> = data("money")
+        .into_iter()
+        .chain(data("dates"))
+        .map(|(_, _, c)| c[0].clone())
+        .collect();
+    texts.extend(
+        [
+            "€€€ $$$ ¥¥ 5¥ ¥5 $-( $( ( $5- -$ 1,2,3 27.10.2025.1 Oct. Oct. 32 Feb. 30, 2025",
+            "東京 ¥５００ 円 — “$5bn” ‘Monday’ ﬁ 🙂 $🙂5 5🙂bn 2025‐10‐27 10/27/2025/1",
+            "tomorrow yesterday next week last year two weeks ago 9999 years ago",
+            "at 99:99 p.m. 25:61 GMT 0 a.m. 13 p.m. Q9 2025 the 0th of May",
+        ]
+        .map(String::from),
+    );
+    let dates = [
+        NaiveDate::MIN,
+        NaiveDate::MAX,
+        NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+    ];
+    for text in &texts {
+        let cuts: Vec<usize> = (0..=text.len())
+            .filter(|i| text.is_char_boundary(*i))
+            .collect();
+        for &cut in &cuts {
+            let t = &text[..cut];
+            for (span, _) in money::find(t, &MoneyContext::detect(t)) {
+                assert!(
+                    t.get(span.start..span.end).is_some_and(|s| !s.is_empty()),
+                    "{t:?}"
+                );
+            }
+            for published in dates.iter().copied().map(Some).chain([None]) {
+                for (span, _) in time::find(t, published) {
+                    assert!(
+                        t.get(span.start..span.end).is_some_and(|s| !s.is_empty()),
+                        "{t:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The user's seed article through segmentation and both recognisers, as
 /// `gazette mentions --types MONEY,DATE --published 2025-10-27` runs them.
 #[test]

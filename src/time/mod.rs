@@ -1228,6 +1228,12 @@ fn ago(n: i64, u: Unit) -> Expr {
     Expr::Ago(n, u)
 }
 
+/// `a` moved by `days`; `None` past the calendar's ends (an input date near year
+/// 262143 must not panic).
+fn shift(a: NaiveDate, days: i64) -> Option<NaiveDate> {
+    a.checked_add_signed(Duration::try_days(days)?)
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
@@ -1322,10 +1328,10 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Option<Dir>) -> Option<Stri
                 (WdMode::Bare, Some(Dir::Future)) => fwd,
                 (WdMode::Bare, _) => -back,
             };
-            Some(fmt_day(a + Duration::days(days)))
+            Some(fmt_day(shift(a, days)?))
         }
-        Expr::DayOffset(n) => Some(fmt_day(anchor? + Duration::days(*n))),
-        Expr::WeekOffset(n) => Some(fmt_week(anchor? + Duration::weeks(*n))),
+        Expr::DayOffset(n) => Some(fmt_day(shift(anchor?, *n)?)),
+        Expr::WeekOffset(n) => Some(fmt_week(shift(anchor?, 7 * n)?)),
         Expr::MonthOffset(n) => {
             let (y, m) = add_months(anchor?, *n);
             Some(fmt_month(y, m))
@@ -1342,19 +1348,15 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Option<Dir>) -> Option<Stri
         }
         Expr::WeekendOffset(n) => {
             let a = anchor?;
-            let monday = a - Duration::days(a.weekday().num_days_from_monday() as i64);
-            let sat = monday + Duration::days(5 + 7 * n);
-            Some(format!(
-                "{}/{}",
-                fmt_day(sat),
-                fmt_day(sat + Duration::days(1))
-            ))
+            let monday = shift(a, -(a.weekday().num_days_from_monday() as i64))?;
+            let sat = shift(monday, 5 + 7 * n)?;
+            Some(format!("{}/{}", fmt_day(sat), fmt_day(shift(sat, 1)?)))
         }
         Expr::Ago(n, u) => {
             let a = anchor?;
             Some(match u {
-                Unit::Day => fmt_day(a - Duration::days(*n)),
-                Unit::Week => fmt_week(a - Duration::weeks(*n)),
+                Unit::Day => fmt_day(shift(a, -n)?),
+                Unit::Week => fmt_week(shift(a, -7 * n)?),
                 Unit::Month => {
                     let (y, m) = add_months(a, -n);
                     fmt_month(y, m)
