@@ -540,6 +540,43 @@ impl Parser<'_> {
         Some((i, end, expr))
     }
 
+    /// Weekday names inside other names: `Black Friday`, `Super Tuesday`, `Bloody
+    /// Sunday`, `the Sunday Times`, `Mail on Sunday`.
+    fn named_day(&self, k: usize) -> bool {
+        let before = self.s(k.wrapping_sub(1));
+        let after = self.s(k + 1);
+        matches!(
+            before,
+            "Black"
+                | "Good"
+                | "Holy"
+                | "Ash"
+                | "Super"
+                | "Cyber"
+                | "Bloody"
+                | "Easter"
+                | "Palm"
+                | "Maundy"
+                | "Shrove"
+                | "Giving"
+        ) || matches!(
+            after,
+            "Times"
+                | "Telegraph"
+                | "Mirror"
+                | "Express"
+                | "Post"
+                | "Herald"
+                | "Tribune"
+                | "Independent"
+                | "Mail"
+                | "People"
+                | "Sport"
+                | "Night"
+                | "Club"
+        ) || (before == "on" && self.s(k.wrapping_sub(2)) == "Mail")
+    }
+
     /// Words before the date that make a bare month or year a date (`the 2024 election`).
     fn context_before(&self, i: usize) -> bool {
         if i == 0 {
@@ -550,7 +587,18 @@ impl Parser<'_> {
         possessive
             || matches!(
                 lower(self.s(i - 1), &mut buf),
-                Some("the" | "of" | "this" | "last" | "next" | "fiscal" | "its" | "their" | "and")
+                Some(
+                    "the"
+                        | "of"
+                        | "this"
+                        | "last"
+                        | "next"
+                        | "fiscal"
+                        | "fy"
+                        | "its"
+                        | "their"
+                        | "and"
+                )
             )
     }
 
@@ -642,6 +690,9 @@ impl Parser<'_> {
         // weekdays: `Monday`, `Monday, Oct. 27`, `Monday morning`
         if capitalised(s) {
             if let Some(wd) = weekday(s) {
+                if self.named_day(k) {
+                    return None;
+                }
                 let mut end = k + 1;
                 if self.s(end) == "," {
                     if let Some((e2, d @ Expr::Day(..))) = self.core(end + 1, true) {
@@ -766,6 +817,10 @@ impl Parser<'_> {
                 if self.is(j, "coming") {
                     j += 1;
                     1
+                } else if self.is(j, "past") {
+                    // `this past weekend`
+                    j += 1;
+                    -1
                 } else {
                     0
                 }
