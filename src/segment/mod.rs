@@ -163,7 +163,8 @@ pub fn dateline(text: &str) -> Option<Span> {
         .map(|d| d.len());
     if let Some(dl) = dash {
         let after = chars::char_at(text, q + dl).0;
-        let spaced = q + dl >= b.len() || chars::is_space(after);
+        // `ATHENS—Greek officials…`: a long dash needs no space after it.
+        let spaced = q + dl >= b.len() || chars::is_space(after) || dl > 2;
         return (spaced && (caps || agency)).then_some(Span::new(start, end));
     }
     // CoNLL style: `BRUSSELS 1996-08-22` alone on its line.
@@ -212,7 +213,8 @@ fn place(text: &str, p: usize) -> Option<(usize, bool)> {
         Some((r, lower == 0 && upper >= 1, first_upper && lower > 0))
     };
     let (mut end, caps, title) = word(p)?;
-    if !(caps || title) {
+    if !(caps || title) || (title && lexicon::is_starter(&text[p..end])) {
+        // `The President (Trump) - …` is no dateline.
         return None;
     }
     if caps && end - p < 2 {

@@ -294,15 +294,24 @@ impl<'a> Splitter<'a> {
                 {
                     return None;
                 }
+                // `the .NET framework`: a stop after a space, glued to the next word.
+                if i > first && !self.attached(i - 1) && self.attached(i) && j == i + 1 {
+                    return None;
+                }
                 let ends = match next {
                     Next::Upper | Next::Symbol | Next::Bullet => true,
                     Next::Digit => {
+                        // Not after a single letter or a sign (`N°. 1026`), but after
+                        // words, numbers, `%` and closing brackets.
                         i > first && {
                             let p = i - 1;
-                            self.toks[p].kind == TokenKind::Number
-                                || (self.toks[p].kind == TokenKind::Word
-                                    && self.txt(p).chars().nth(1).is_some())
-                                || is_closer(self.first(p))
+                            let t = self.txt(p);
+                            match self.toks[p].kind {
+                                TokenKind::Number => true,
+                                TokenKind::Word => t.chars().nth(1).is_some(),
+                                TokenKind::Symbol => t == "%",
+                                TokenKind::Punct => is_closer(self.first(p)),
+                            }
                         }
                     }
                     Next::Lower => self.camel(k) || self.gap(last).blanks >= 2,
@@ -335,10 +344,23 @@ impl<'a> Splitter<'a> {
                 } else {
                     matches!(lexicon::abbreviation(w), Some(Abbr::General) | None)
                 };
+                let starter = self.is_wordlike(k) && lexicon::is_starter(self.txt(k));
+                // `at 6 p.m. Mr. Smith left`: a time after a clause, then a title.
+                let time_then_title = is_time(w)
+                    && self.is_wordlike(k)
+                    && self.txt(k).ends_with('.')
+                    && {
+                        let tw = self.txt(k);
+                        lexicon::abbreviation(&tw[..tw.len() - 1]) == Some(Abbr::Never)
+                    }
+                    && self.toks[first..i]
+                        .iter()
+                        .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number))
+                        .count()
+                        >= 4;
                 let ends = general
                     && next == Next::Upper
-                    && ((self.is_wordlike(k) && lexicon::is_starter(self.txt(k)))
-                        || self.gap(last).blanks >= 2);
+                    && (starter || time_then_title || self.gap(last).blanks >= 2);
                 ends.then_some(last)
             }
         }
@@ -495,6 +517,11 @@ fn pairs(text: &str, toks: &[Token]) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+/// `a.m` / `p.m` in any case.
+fn is_time(w: &str) -> bool {
+    w.eq_ignore_ascii_case("a.m") || w.eq_ignore_ascii_case("p.m")
 }
 
 /// Appends the sentences of `text` to `out`; `toks` are all its tokens, in order.

@@ -157,15 +157,51 @@ fn link(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
 
 /// Tokenizes `[s, e)`, which holds no whitespace and no link.
 fn plain(text: &str, s: usize, e: usize, out: &mut Vec<Token>) {
+    let b = text.as_bytes();
     let mut p = s;
     while p < e {
         let (c, l) = char_at(text, p);
         p = if is_alnum(c) {
             word(text, p, e, out)
+        } else if c == '.'
+            && b.get(p + 1).is_some_and(u8::is_ascii_digit)
+            && p + 1 < e
+            && (p == s || !is_alnum(char_before(text, p).map_or(' ', |x| x.0)))
+        {
+            // `.5`: a decimal without its zero.
+            word(text, p, e, out)
+        } else if let Some(end) = (matches!(c, '\'' | '’')
+            && p > s
+            && (b[p - 1] == b'.' || b[p - 1].is_ascii_alphanumeric()))
+        .then(|| glued_clitic(text, p, l, e))
+        .flatten()
+        {
+            // `Jr.'s`, and the second clitic of `I'd've`
+            push(out, p, end, TokenKind::Word);
+            end
         } else {
             other(text, p, c, l, e, out)
         };
     }
+}
+
+/// The end of a clitic (`'s 're 've 'll 'd 'm`) whose apostrophe (length `l`) is at
+/// `p`, if one is there.
+fn glued_clitic(text: &str, p: usize, l: usize, e: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let q = p + l;
+    let mut r = q;
+    while r < e && r - q < 3 && b[r].is_ascii_alphabetic() {
+        r += 1;
+    }
+    if r < e && is_alnum(char_at(text, r).0) {
+        return None;
+    }
+    let suffix = &b[q..r];
+    [&b"s"[..], b"re", b"ve", b"ll", b"d", b"m"]
+        .iter()
+        .any(|c| suffix.eq_ignore_ascii_case(c))
+        .then_some(r)
 }
 
 /// Consumes chars of `text[p..e]` while `f` holds; returns the new position.
@@ -287,14 +323,16 @@ fn word(text: &str, start: usize, e: usize, out: &mut Vec<Token>) -> usize {
         let (j, jl) = char_at(text, p);
         let (next, _) = char_at(text, p + jl);
         let next_ok = p + jl < e && is_alnum(next);
-        let prev_digit = b[p - 1].is_ascii_digit();
+        let prev_digit = p > ws && b[p - 1].is_ascii_digit();
         let numeric = sh.digits && !sh.letters;
         let joins = match j {
             '-' | '\u{2010}' | '\u{2011}' | '_' => next_ok,
             '.' => next_ok && !splits_at_stop(text, part_start, p, e),
             ',' | ':' => numeric && prev_digit && next.is_ascii_digit() && p + 1 < e,
             '/' => prev_digit && next.is_ascii_digit() && p + 1 < e,
-            '&' => b[p - 1].is_ascii_uppercase() && next.is_ascii_uppercase() && p + 1 < e,
+            '&' => {
+                p > ws && b[p - 1].is_ascii_uppercase() && next.is_ascii_uppercase() && p + 1 < e
+            }
             '\'' | '’' => {
                 if !(p + jl < e && next.is_alphabetic()) {
                     false
@@ -394,20 +432,7 @@ fn clitic(
         }
         return None;
     }
-    let mut r = q;
-    while r < e && r - q < 3 && b[r].is_ascii_alphabetic() {
-        r += 1;
-    }
-    if !ends_at(r) {
-        return None;
-    }
-    let suffix = &b[q..r];
-    let is_clitic = [&b"s"[..], b"re", b"ve", b"ll", b"d", b"m"]
-        .iter()
-        .any(|c| suffix.eq_ignore_ascii_case(c));
-    if !is_clitic {
-        return None;
-    }
+    let r = glued_clitic(text, p, jl, e)?;
     push(out, ws, p, kind);
     push(out, p, r, TokenKind::Word);
     Some(r)
