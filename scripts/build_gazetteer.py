@@ -542,9 +542,13 @@ for gec, d in sorted(fb_by_gec.items()):
             if not alt:
                 continue
             exact = alt.replace("-", "").replace("&", "").isupper() and len(alt) <= 10
-            if exact and alt in {"PM", "CEO", "US", "UK", "UN", "EU"}:
+            # Two-letter party acronyms (AS, EC, PM) are mostly something else.
+            if exact and len(alt.replace("-", "")) <= 2:
                 continue
-            parties.add(alt, full, "ORG", ident, match="exact" if exact else None)
+            # Party acronyms (PCT, LDP) collide with abbreviations; as "common" aliases they
+            # match only as written, mid-sentence, with the party's country in the article.
+            parties.add(alt, full, "ORG", ident,
+                        match="common" if exact or is_common(alt) else None)
 parties.write()
 
 # ---------------------------------------------------------------- companies

@@ -21,6 +21,7 @@
 pub mod assemble;
 pub mod document;
 pub mod error;
+pub mod eval;
 pub mod gazetteer;
 pub mod ingest;
 pub mod money;

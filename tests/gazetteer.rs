@@ -273,6 +273,22 @@ fn phoenix_codes_reach_mention_attributes() {
         if hit.is_none() || cameo != want {
             failures.push(format!("phoenix-cameo.tsv:{line}: {:?} in {:?}: cameo {cameo:?}, expected {want:?} (found {got:?})", cols[3], cols[2]));
         }
+        // Through the whole pipeline the code is an attribute of the entity.
+        let mut doc = Document::new("case", cols[2]);
+        doc.published = date;
+        p.annotate(&mut doc);
+        let entity = doc.entities.iter().find(|e| {
+            e.mentions
+                .iter()
+                .any(|&m| doc.span_text(doc.mentions[m].span) == cols[3])
+        });
+        let ecameo = entity.and_then(|e| e.attributes.get("cameo").cloned());
+        if ecameo != want {
+            failures.push(format!(
+                "phoenix-cameo.tsv:{line}: entity of {:?} has cameo {ecameo:?}, expected {want:?}",
+                cols[3]
+            ));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -2,6 +2,7 @@
 //! file per command family. Exit codes: 0 ok, 1 some input failed, 2 usage error.
 //! Writing into a closed pipe (`| head`) ends quietly.
 
+mod eval;
 mod extract;
 mod pipeline_args;
 mod render;
@@ -62,6 +63,9 @@ enum Command {
         /// events, entities, documents, mentions or sentences.
         kind: String,
     },
+    /// Print accuracy figures against gold files (`eval events`).
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
 }
 
 /// Whether an error chain ends in a closed pipe, which is not a failure.
@@ -87,6 +91,7 @@ pub fn main() -> ExitCode {
         Command::Mentions(args) => extract::mentions(args),
         Command::Render(args) => render::render(args),
         Command::Schema { kind } => schema(&kind),
+        Command::Eval(eval::EvalCommand::Events(args)) => eval::events(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -81,6 +81,7 @@ pub fn render(args: RenderArgs) -> Result<u8> {
             },
             published: args.pipeline.published,
             lossy: args.lossy,
+            ..IngestOptions::default()
         };
         let mut items: Vec<gazette::Result<Document>> = Vec::new();
         if stdin_inputs {
