@@ -51,6 +51,14 @@ def parse_args(argv):
         default=1,
         help="gazette worker threads per Spark task (default 1: one task runs on one core)",
     )
+    p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment for gazette on the executors (RDD.pipe starts it with an empty "
+        "one), e.g. LD_LIBRARY_PATH=./libtorch/lib for --ner bert; repeatable",
+    )
     p.add_argument("--partitions", type=int, help="repartition the articles into N partitions")
     p.add_argument("--master", help="Spark master, e.g. local[2] (default: spark-submit's)")
     p.add_argument(
@@ -199,7 +207,11 @@ def main(argv=None):
     articles = sc.textFile(args.input).filter(lambda line: line.strip())
     if args.partitions:
         articles = articles.repartition(args.partitions)
-    events = articles.pipe(command, env={"PATH": "/usr/bin:/bin"}, checkCode=True)
+    env = {"PATH": "/usr/bin:/bin"}
+    for pair in args.env:
+        name, _, value = pair.partition("=")
+        env[name] = value
+    events = articles.pipe(command, env=env, checkCode=True)
     rows = events.filter(lambda line: line.strip()).map(to_row)
     df = spark.createDataFrame(rows, schema())
     df.write.mode(args.mode).partitionBy("type", "date").parquet(args.output)

@@ -266,6 +266,8 @@ fn input_path(input: &str) -> PathBuf {
         root().join("../shared/seeds/tokyo-minerals-pact.txt")
     } else if let Some(f) = input.strip_prefix("data:") {
         root().join("tests/data/render").join(f)
+    } else if let Some(f) = input.strip_prefix("records:") {
+        root().join("tests/data/render").join(f)
     } else if let Some(f) = input.strip_prefix("fixture:") {
         root().join("fixtures/articles").join(f)
     } else {
@@ -286,12 +288,12 @@ fn article_text(input: &str) -> String {
 }
 
 fn render_page(input: &str, args: &[String]) -> String {
-    let out = gazette()
-        .arg("render")
-        .arg(input_path(input))
-        .args(args)
-        .output()
-        .unwrap();
+    let mut cmd = gazette();
+    cmd.arg("render");
+    if input.starts_with("records:") {
+        cmd.arg("--from");
+    }
+    let out = cmd.arg(input_path(input)).args(args).output().unwrap();
     assert!(
         out.status.success(),
         "gazette render {input} {args:?}: {}",

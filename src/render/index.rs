@@ -73,7 +73,7 @@ pub fn index(views: &[View], hrefs: &[String], opts: &PageOptions) -> String {
             amounts
         );
     }
-    out.push_str("</tbody>\n</table>\n</section>\n<div class=\"below\">\n");
+    out.push_str("</tbody>\n</table>\n</section>\n<div class=\"below stack\">\n");
 
     // The corpus timeline and money table: every article's rows, with its page.
     let mut rows: Vec<(TimeRow, (String, String))> = Vec::new();

@@ -191,12 +191,16 @@ fn text(out: &mut String, view: &View) {
         "<section class=\"article\" aria-label=\"Article text\">\n<h2 class=\"sr\">Text</h2>\n<div class=\"text\" id=\"text\">",
     );
     let mut rest = layers.as_slice();
+    let mut prev_end = 0;
     for (k, seg) in view.segments.iter().enumerate() {
         if !view.complete {
+            // One sentence a line, with … where the records leave text out.
             if k > 0 {
                 out.push('\n');
             }
-            out.push_str("<span class=\"gap\" aria-hidden=\"true\">…</span> ");
+            if (k == 0 && seg.start > 0) || (k > 0 && seg.start > prev_end + 2) {
+                out.push_str("<span class=\"gap\" aria-hidden=\"true\">…</span> ");
+            }
         }
         // Byte offset of every char boundary, so code point offsets map without panics.
         let bounds: Vec<usize> = seg
@@ -243,9 +247,10 @@ fn text(out: &mut String, view: &View) {
             out.push_str(top.close);
         }
         push_esc(out, slice(&seg.text, byte(cursor), seg.text.len()));
-        if !view.complete {
-            out.push_str(" <span class=\"gap\" aria-hidden=\"true\">…</span>");
-        }
+        prev_end = seg_end;
+    }
+    if !view.complete && !view.segments.is_empty() {
+        out.push_str(" <span class=\"gap\" aria-hidden=\"true\">…</span>");
     }
     out.push_str("</div>\n</section>\n");
 }
