@@ -3,6 +3,7 @@
 //! Writing into a closed pipe (`| head`) ends quietly.
 
 mod extract;
+mod ner;
 mod pipeline_args;
 
 use std::io::Write;
@@ -57,6 +58,15 @@ enum Command {
         /// events, entities, documents, mentions or sentences.
         kind: String,
     },
+    /// Train a model (`train ner`).
+    #[command(subcommand)]
+    Train(ner::TrainCommand),
+    /// Tag CoNLL column files with the NER model (`--format conll`).
+    #[command(after_help = ner::TAG_EXAMPLES)]
+    Tag(ner::TagArgs),
+    /// Score tagged files (`eval ner`).
+    #[command(subcommand)]
+    Eval(ner::EvalCommand),
 }
 
 /// Whether an error chain ends in a closed pipe, which is not a failure.
@@ -81,6 +91,9 @@ pub fn main() -> ExitCode {
         Command::Sentences(args) => extract::sentences(args),
         Command::Mentions(args) => extract::mentions(args),
         Command::Schema { kind } => schema(&kind),
+        Command::Train(ner::TrainCommand::Ner(args)) => ner::train_ner(args),
+        Command::Tag(args) => ner::tag(args),
+        Command::Eval(ner::EvalCommand::Ner(args)) => ner::eval_ner(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
