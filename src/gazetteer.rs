@@ -1117,7 +1117,11 @@ fn title_before(
     let mut start = before.len();
     for _ in 0..4 {
         let head = before[..start].trim_end();
-        let ws = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let ws = head
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         if ws >= head.len() {
             break;
         }
