@@ -279,15 +279,16 @@ fn dates_in(
     published: Option<NaiveDate>,
 ) -> Vec<(Span, DateValue)> {
     let mut out = Vec::new();
-    // token index of each trigger
-    let mut hot = vec![false; toks.len()];
-    let mut ti = 0;
-    for (k, t) in toks.iter().enumerate() {
-        while ti < triggers.len() && triggers[ti] < t.start {
-            ti += 1;
-        }
-        if ti < triggers.len() && triggers[ti] < t.end {
-            hot[k] = true;
+    // the index of the next token holding a trigger, for every token
+    let mut next_hot = vec![usize::MAX; toks.len() + 1];
+    let mut ti = triggers.len();
+    for k in (0..toks.len()).rev() {
+        next_hot[k] = next_hot[k + 1];
+        while ti > 0 && triggers[ti - 1] >= toks[k].start {
+            ti -= 1;
+            if triggers[ti] < toks[k].end {
+                next_hot[k] = k;
+            }
         }
     }
     let p = Parser { text, toks };
@@ -295,14 +296,27 @@ fn dates_in(
     // A date starts at most a few tokens before its trigger (`by the end of last week`).
     const REACH: usize = 6;
     while i < toks.len() {
-        if !hot[i..(i + REACH).min(toks.len())].iter().any(|h| *h) {
+        let h = next_hot[i];
+        if h == usize::MAX {
+            break;
+        }
+        if h - i >= REACH {
+            i = h + 1 - REACH;
+            continue;
+        }
+        if !p.can_start(i) {
             i += 1;
             continue;
         }
         match p.mention(i) {
             Some((start, end, expr)) => {
-                let dir = p.direction(start, end);
                 let relative = expr.relative();
+                // the tense is read only where the value depends on it
+                let dir = if relative && published.is_some() && needs_direction(&expr) {
+                    p.direction(start, end)
+                } else {
+                    None
+                };
                 let value = match (relative, published) {
                     (true, None) => None,
                     _ => resolve(&expr, published, dir),
@@ -438,7 +452,79 @@ struct Parser<'a> {
     toks: &'a [Tok],
 }
 
+/// Whether resolving the expression depends on the tense (a weekday, a yearless month).
+fn needs_direction(e: &Expr) -> bool {
+    match e {
+        Expr::Weekday(_, WdMode::Bare) => true,
+        Expr::Day(None, ..) | Expr::Month(None, _) | Expr::Quarter(None, _) => true,
+        Expr::At(d, _) => needs_direction(d),
+        Expr::Range(a, b) => needs_direction(a) || needs_direction(b),
+        _ => false,
+    }
+}
+
 impl Parser<'_> {
+    /// A cheap test that a date can start at token `i`: a number or one of the words
+    /// [`Parser::mention`] begins with.
+    fn can_start(&self, i: usize) -> bool {
+        let Some(t) = self.tok(i) else { return false };
+        match t.kind {
+            Kind::Num => true,
+            Kind::Sym => false,
+            Kind::Word => {
+                let s = t.text(self.text);
+                let mut buf = [0u8; 24];
+                let Some(w) = lower(s, &mut buf) else {
+                    return false;
+                };
+                matches!(
+                    w,
+                    "on" | "in"
+                        | "since"
+                        | "by"
+                        | "until"
+                        | "till"
+                        | "through"
+                        | "during"
+                        | "before"
+                        | "after"
+                        | "from"
+                        | "between"
+                        | "at"
+                        | "around"
+                        | "as"
+                        | "early"
+                        | "earlier"
+                        | "late"
+                        | "later"
+                        | "mid"
+                        | "end"
+                        | "year"
+                        | "the"
+                        | "yesterday"
+                        | "today"
+                        | "tomorrow"
+                        | "tonight"
+                        | "last"
+                        | "next"
+                        | "this"
+                        | "coming"
+                        | "q"
+                        | "a"
+                        | "an"
+                        | "noon"
+                        | "midnight"
+                        | "first"
+                        | "second"
+                        | "third"
+                        | "fourth"
+                ) || weekday(s).is_some()
+                    || month_number(s).is_some()
+                    || crate::money::number::small_number(w).is_some()
+            }
+        }
+    }
+
     fn tok(&self, i: usize) -> Option<&Tok> {
         self.toks.get(i)
     }
