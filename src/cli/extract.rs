@@ -695,12 +695,18 @@ impl Run {
 
     /// One plain-text file: its lines for stdout, or (with `--out`) written to its own file.
     fn text_file(&self, job: &Job) -> Result<Vec<String>> {
+        self.single(job, ingest::open(job.file, &self.ingest))
+    }
+
+    /// An input that is one article (a plain-text file, or a `.json` file with one
+    /// object): its lines for stdout, or written to its own file under `--out`.
+    fn single(&self, job: &Job, opened: gazette::Result<Opened>) -> Result<Vec<String>> {
         let file = job.file;
         let origin = Origin {
             path: file.path.display().to_string(),
             line: None,
         };
-        let outcome = match ingest::open(file, &self.ingest) {
+        let outcome = match opened {
             Ok(Opened::Text { doc, notice }) => {
                 if let Some(n) = notice {
                     self.warn(&n);
@@ -759,14 +765,13 @@ impl Run {
                 self.advance(job.size);
                 return Ok(());
             }
-            Ok(Opened::Text { .. }) => Err(Error::rejected(
-                Origin {
-                    path: job.file.path.display().to_string(),
-                    line: None,
-                },
-                "internal",
-                "read as plain text unexpectedly",
-            )),
+            // A `.json` file holding one article.
+            Ok(opened @ Opened::Text { .. }) => {
+                for line in self.single(job, Ok(opened))? {
+                    writeln!(out, "{line}")?;
+                }
+                return Ok(());
+            }
             Err(e) => Err(e),
         };
         let mut lines = match lines {
