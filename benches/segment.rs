@@ -26,7 +26,7 @@ fn conll() -> Option<String> {
     let raw = std::fs::read_to_string(path).ok()?;
     let mut out = String::with_capacity(raw.len() / 2);
     let mut line = String::new();
-    let mut flush = |line: &mut String, out: &mut String| {
+    let flush = |line: &mut String, out: &mut String| {
         if !line.is_empty() {
             out.push_str(line);
             out.push('\n');
