@@ -193,6 +193,14 @@ impl<'a> Splitter<'a> {
         (class, k)
     }
 
+    /// A dash (`-`, `--`, `—`, `–`) standing alone between spaces at token `k`.
+    fn dash_then_space(&self, k: usize) -> bool {
+        let t = self.txt(k);
+        (t.bytes().all(|b| b == b'-') || chars::is_dash(self.first(k)))
+            && k + 1 < self.toks.len()
+            && !self.attached(k)
+    }
+
     /// `eBay`, `iPhone`: lower-case start, capital inside; such a word can open a
     /// sentence.
     fn camel(&self, k: usize) -> bool {
@@ -311,6 +319,8 @@ impl<'a> Splitter<'a> {
                 }
                 let ends = match next {
                     Next::Upper | Next::Symbol | Next::Bullet => true,
+                    // `…, the bank said. -- Warsaw Newsroom`: a wire sign-off.
+                    Next::Punct => self.dash_then_space(k),
                     Next::Digit => {
                         // Not after a single letter or a sign (`N°. 1026`), but after
                         // words, numbers, `%` and closing brackets.
@@ -326,7 +336,6 @@ impl<'a> Splitter<'a> {
                         }
                     }
                     Next::Lower => self.camel(k) || self.gap(last).blanks >= 2,
-                    Next::Punct => false,
                 };
                 ends.then_some(last)
             }
@@ -335,10 +344,10 @@ impl<'a> Splitter<'a> {
                 let elision = i > 0 && self.attached(i - 1) && matches!(self.txt(i - 1), "[" | "(");
                 (!elision && next == Next::Upper).then_some(last)
             }
-            Term::Bang => matches!(
+            Term::Bang => (matches!(
                 next,
                 Next::Upper | Next::Digit | Next::Symbol | Next::Bullet
-            )
+            ) || (next == Next::Punct && self.dash_then_space(k)))
             .then_some(last),
             Term::Abbr => {
                 let s = self.txt(i);
