@@ -530,8 +530,11 @@ pub fn role_ok(role: &str, ge: &Map<String, Value>, se: &Value) -> bool {
                     .any(|g| names.iter().any(|n| name_matches(g, n)))
             }
         },
-        "modality" | "subtype" => {
-            gold.as_str().map(str::to_lowercase) == sys.as_str().map(str::to_lowercase)
+                "modality" | "subtype" => {
+            let s = sys.as_str().map(str::to_lowercase);
+            strings(Some(gold))
+                .iter()
+                .any(|g| Some(g.to_lowercase()) == s)
         }
         "time" => match gold {
             Value::Null => sys.is_null(),
