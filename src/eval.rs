@@ -530,7 +530,7 @@ pub fn role_ok(role: &str, ge: &Map<String, Value>, se: &Value) -> bool {
                     .any(|g| names.iter().any(|n| name_matches(g, n)))
             }
         },
-                "modality" | "subtype" => {
+        "modality" | "subtype" => {
             let s = sys.as_str().map(str::to_lowercase);
             strings(Some(gold))
                 .iter()

@@ -15,7 +15,9 @@ use gazette::eval::{self, Report};
 use gazette::{Pipeline, PipelineOptions};
 
 fn run(file: &str) -> Report {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/events").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/events")
+        .join(file);
     let gold = eval::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let pipeline = Pipeline::new(&PipelineOptions::default()).unwrap();
     let report = eval::evaluate(&pipeline, &gold);

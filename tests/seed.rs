@@ -13,7 +13,8 @@ use gazette::eval::{self, GoldDoc};
 use gazette::{Pipeline, PipelineOptions};
 
 fn gold() -> GoldDoc {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/seed/tokyo-minerals-pact.jsonl");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/seed/tokyo-minerals-pact.jsonl");
     let mut docs = eval::load(&path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(docs.len(), 1, "one seed document");
     docs.remove(0)
@@ -38,7 +39,11 @@ fn issue2_key_events_come_out_with_their_roles() {
         .retain(|e| e.get("key").and_then(|k| k.as_str()) == Some("issue2"));
     assert_eq!(g.events.len(), 4);
     let p = problems(&g, false);
-    assert!(p.is_empty(), "seed article, issue #2 events:\n{}", p.join("\n"));
+    assert!(
+        p.is_empty(),
+        "seed article, issue #2 events:\n{}",
+        p.join("\n")
+    );
 }
 
 #[test]
