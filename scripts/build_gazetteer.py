@@ -378,6 +378,7 @@ Presidential Secretary Mayor Pope Taoiseach Lieutenant Colonel Field Marshal She
 Dame Administrator Commissioner High Lord Lady Prefect Chief-Minister Premier-Minister
 Interim-President Brigadier Major Ayatollah Hojjat ol-Eslam Hojjatoleslam Abbot Bishop
 Archbishop Grand-Duke Minister-President Representative Senior Elder Commander""".split())
+TITLE_LOWER = {w.lower() for w in TITLE_WORDS}
 # Words that sit inside a title ("Chairman of the Presidential Council").
 TITLE_JOIN = {"of", "the", "and", "for"}
 
@@ -410,7 +411,7 @@ def parse_leader(text):
     if not caps:
         return None
     i = 0
-    while i < caps[0] and (toks[i] in TITLE_WORDS or (i > 0 and toks[i] in TITLE_JOIN)):
+    while i < caps[0] and (toks[i].lower() in TITLE_LOWER or (i > 0 and toks[i] in TITLE_JOIN)):
         i += 1
     # A title never ends on a joining word.
     while i > 0 and toks[i - 1] in TITLE_JOIN:

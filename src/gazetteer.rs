@@ -542,8 +542,18 @@ impl Gazetteer {
             });
             let span = m.span;
             let surface = surface_of(text, span);
+            let surnames = m
+                .entries
+                .iter()
+                .filter(|x| x.1 == MatchRule::Surname)
+                .count();
+            let unique_surname = surnames == 1 && m.entries.len() == 1;
             m.entries.retain(|&(e, rule, primary)| match rule {
-                MatchRule::Surname => full.contains(&e) || title.is_some(),
+                MatchRule::Surname => {
+                    full.contains(&e)
+                        || title.is_some()
+                        || (unique_surname && self.distinctive(e, surface))
+                }
                 MatchRule::Common => {
                     after_place
                         || (self.common_ok(text, e, span, sentence, sents, &context)
@@ -703,6 +713,20 @@ impl Gazetteer {
             return entry.country.map_or(true, |c| context.contains_key(&c));
         }
         place_context(text, span)
+    }
+
+    /// A current G20 leader whose surname names no one else in the lists ("Trump",
+    /// "Takaichi", "Macron") is known by it alone.
+    fn distinctive(&self, e: u32, surname: &str) -> bool {
+        const G20: &[&str] = &[
+            "AR", "AU", "BR", "CA", "CN", "FR", "DE", "IN", "ID", "IT", "JP", "KR", "MX", "RU",
+            "SA", "ZA", "TR", "GB", "US",
+        ];
+        surname.chars().count() >= 4
+            && self.attr(e, "role").is_some_and(|r| r.contains("head_of"))
+            && self
+                .attr(e, "country")
+                .is_some_and(|c| G20.contains(&c.as_str()))
     }
 
     /// Small towns (under 100,000 people, not capitals), foreign alternate names of cities

@@ -270,6 +270,14 @@ fn phoenix_codes_reach_mention_attributes() {
                 .map(str::to_string)
         });
         let want = (cols[4] != "-").then(|| cols[4].to_string());
+        if let (Some(ty), Some(h)) = (cols.get(5), hit) {
+            if !h.0.contains(&format!("| {ty} |")) {
+                failures.push(format!(
+                    "phoenix-cameo.tsv:{line}: {:?} is not {ty}: {h:?}",
+                    cols[3]
+                ));
+            }
+        }
         if hit.is_none() || cameo != want {
             failures.push(format!("phoenix-cameo.tsv:{line}: {:?} in {:?}: cameo {cameo:?}, expected {want:?} (found {got:?})", cols[3], cols[2]));
         }

@@ -309,11 +309,41 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 continue;
             }
             let prev = if i > 0 { self.lw(i - 1) } else { "" };
+            // A name right before the word is its subject unless the name is itself a
+            // modifier ("his Asia tour", "the Tokyo stop").
             let prev_is_subject = i > 0
-                && self
-                    .v
-                    .cand_at(i - 1)
-                    .is_some_and(|c| !self.v.cands[c].poss && self.v.cands[c].end == i);
+                && self.v.cand_at(i - 1).is_some_and(|c| {
+                    let c = &self.v.cands[c];
+                    let before = if c.start > 0 {
+                        self.lw(c.start - 1)
+                    } else {
+                        ""
+                    };
+                    !c.poss
+                        && c.end == i
+                        && (c.start <= first_word
+                            || matches!(
+                                before,
+                                "," | "and"
+                                    | "but"
+                                    | "while"
+                                    | "when"
+                                    | "after"
+                                    | "before"
+                                    | "as"
+                                    | "that"
+                                    | "which"
+                                    | "who"
+                                    | ":"
+                                    | "“"
+                                    | "\""
+                                    | "”"
+                                    | "where"
+                                    | "saw"
+                                    | "said"
+                                    | "if"
+                            ))
+                });
             let prev_nounish = i > 0
                 && (self.v.is_det(i - 1)
                     || self.v.words[i - 1].poss
@@ -348,6 +378,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                         && !prev_is_subject
                         && !is_verb_form(prev)
                         && prev != ","));
+            let prev_nounish = prev_nounish
+                || (i >= 2
+                    && (self.v.words[i - 2].poss || self.v.is_det(i - 2))
+                    && !VERB_PREV.contains(&prev)
+                    && !PREPOSITIONS.contains(&prev));
             let verbish = VERB_PREV.contains(&prev) || prev_is_subject;
             let pick = ms.iter().find(|m| {
                 let e = &self.lex.entries[m.entry];
@@ -393,10 +428,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
 
     fn next_nonadv(&self, mut i: usize) -> usize {
         while i < self.n()
-            && matches!(
+            && (matches!(
                 self.lw(i),
                 "further" | "also" | "jointly" | "formally" | "quickly" | "soon" | "then"
-            )
+            ) || (self.lw(i).ends_with("ly") && self.lw(i).len() > 4))
         {
             i += 1;
         }
@@ -433,6 +468,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
             if let Some(m) = money {
                 j = m.2;
                 steps += 1;
+                // "$550 billion in investments", "$10 billion of investment".
+                if matches!(self.lw(j), "in" | "of") {
+                    j += 1;
+                }
                 continue;
             }
             let skip = self.v.is_det(j)
@@ -492,6 +531,47 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             | "negotiators"
                     );
                 if PREPOSITIONS.contains(&before) && !plural_role_of {
+                    i = grp.start;
+                    continue;
+                }
+                // A name inside a noun phrase ("his Asia tour", "the ASEAN Summit") is a
+                // modifier, not a subject.
+                let boundary = p <= lo
+                    || plural_role_of
+                    || matches!(
+                        before,
+                        "," | "and"
+                            | "but"
+                            | "while"
+                            | "when"
+                            | "after"
+                            | "before"
+                            | "as"
+                            | "that"
+                            | "which"
+                            | "who"
+                            | ":"
+                            | "“"
+                            | "\""
+                            | "”"
+                            | "where"
+                            | "saw"
+                            | "if"
+                            | "because"
+                            | "since"
+                            | "then"
+                            | "so"
+                            | "—"
+                            | "–"
+                            | "said"
+                            | "says"
+                            | "also"
+                    )
+                    || self.v.words[p - 1].kind != TokenKind::Word;
+                let det_modifier = grp.start > 0
+                    && matches!(self.lw(grp.start - 1), "the" | "a" | "an")
+                    && self.modifier_group(g);
+                if !boundary || det_modifier {
                     i = grp.start;
                     continue;
                 }
@@ -564,11 +644,56 @@ impl<'a, 'd> Drafter<'a, 'd> {
         let mut j = i;
         while j < self.n() && (self.v.is_det(j) || matches!(self.lw(j), "further" | "also")) {
             if let Some(g) = self.v.group_starting_at(j) {
-                return Some(g);
+                if !self.determiner_group(g) {
+                    return Some(g);
+                }
             }
             j += 1;
         }
-        self.v.group_starting_at(j)
+        let g = self.v.group_starting_at(j)?;
+        (!self.determiner_group(g)).then_some(g)
+    }
+
+    /// "his admiration", "Tokyo's plan": a possessive that only determines a noun.
+    fn determiner_group(&self, g: usize) -> bool {
+        let grp = &self.v.groups[g];
+        let last = &self.v.cands[*grp.cands.last().unwrap_or(&0)];
+        let pron_det = last.kind == CandKind::Pronoun
+            && matches!(self.lw(last.start), "his" | "her")
+            && self.v.words.get(grp.end).is_some_and(|w| {
+                w.kind == TokenKind::Word && !PREPOSITIONS.contains(&w.lower.as_str())
+            });
+        let their = last.kind == CandKind::Plural && self.lw(last.start) == "their";
+        last.poss || pron_det || their
+    }
+
+    /// A group followed by more noun words ("the US economy", "American products") is a
+    /// modifier inside a larger phrase.
+    fn modifier_group(&self, g: usize) -> bool {
+        let end = self.v.groups[g].end;
+        self.v.words.get(end).is_some_and(|w| {
+            w.kind == TokenKind::Word
+                && !w.cap
+                && !PREPOSITIONS.contains(&w.lower.as_str())
+                && !VERB_PREV.contains(&w.lower.as_str())
+                && !matches!(
+                    w.lower.as_str(),
+                    "and"
+                        | "or"
+                        | "is"
+                        | "are"
+                        | "was"
+                        | "were"
+                        | "said"
+                        | "says"
+                        | "which"
+                        | "who"
+                        | "that"
+                        | "as"
+                        | "but"
+                )
+                && !is_verb_form(&w.lower)
+        })
     }
 
     /// Candidates of a group.
@@ -814,6 +939,15 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 continue;
             };
             let ek = self.e(&trigs[k]).clone();
+            if trigs[k].noun && ek.ty == Some(EventType::Commitment) {
+                // "Tokyo's plan to undertake …", "a pledge to invest": one commitment.
+                let owner = match trigs[k].into {
+                    Some(o) if o != usize::MAX => o,
+                    _ => k,
+                };
+                trigs[j].into = Some(owner);
+                continue;
+            }
             if ek.has("control") || (trigs[k].noun && ek.subtype == "talks") {
                 trigs[k].into = Some(usize::MAX);
                 let cue = match ek.subtype.as_str() {
@@ -987,7 +1121,25 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 quote: false,
                 dropped: false,
             };
-            self.roles(&mut d, t, &e, absorbed_end, zone_end, cs, &ts_list);
+            let absorbed_noun = trigs
+                .iter()
+                .filter(|a| a.into == Some(k) && a.noun && a.ts >= t.te)
+                .map(|a| (a.ts, a.te))
+                .min();
+            let absorbed_noun_before = trigs
+                .iter()
+                .any(|a| a.into == Some(k) && a.noun && a.te <= t.ts);
+            self.roles(
+                &mut d,
+                t,
+                &e,
+                absorbed_end,
+                zone_end,
+                cs,
+                &ts_list,
+                absorbed_noun,
+                absorbed_noun_before,
+            );
             self.modality(&mut d, t, cs, ce);
             ts_list.push((d.ts, d.te));
             drafts.push(d);
@@ -1055,17 +1207,21 @@ impl<'a, 'd> Drafter<'a, 'd> {
         zone_end: usize,
         cs: usize,
         ts_list: &[(usize, usize)],
+        absorbed_noun: Option<(usize, usize)>,
+        absorbed_noun_before: bool,
     ) {
         let ty = d.ty;
         let host = e.has("host") || (e.has("hostpraise") && t.as_statement.is_none());
         let broker = e.has("broker");
         let order = e.has("order");
-        let passive = t.participle
-            && t.ts > 0
-            && (matches!(
-                self.lw(t.ts - 1),
-                "was" | "were" | "been" | "being" | "is" | "are"
-            ) || (t.ts > 1 && matches!(self.lw(t.ts - 2), "was" | "were" | "been")));
+        let reduced_relative = t.participle && absorbed_noun_before;
+        let passive = reduced_relative
+            || t.participle
+                && t.ts > 0
+                && (matches!(
+                    self.lw(t.ts - 1),
+                    "was" | "were" | "been" | "being" | "is" | "are" | "be"
+                ) || (t.ts > 1 && matches!(self.lw(t.ts - 2), "was" | "were" | "been")));
         let mut agents: Vec<CandRef> = Vec::new();
         let mut counterparts: Vec<CandRef> = Vec::new();
         let mut place: Option<CandRef> = None;
@@ -1199,6 +1355,50 @@ impl<'a, 'd> Drafter<'a, 'd> {
         let mut after_amount = false;
         let mut j = if d.noun { np_s.min(t.ts) } else { t.ts };
         let mut topic_done = false;
+        // A verb that absorbed a commitment noun: the noun phrase is the topic
+        // ("pledge over $550 billion in investments into the US economy").
+        if ty == EventType::Commitment && !d.noun && d.topic.is_none() {
+            if let Some((ns, ne)) = absorbed_noun {
+                let is_commit_noun = self
+                    .lex
+                    .matches(&[self.lw(ns)], 0)
+                    .iter()
+                    .any(|m| self.lex.entries[m.entry].ty == Some(EventType::Commitment));
+                if is_commit_noun {
+                    let e = self.phrase_end(ne, zone_end.max(ne));
+                    let promise = matches!(
+                        self.lw(ns),
+                        "commitment" | "commitments" | "pledge" | "promise" | "vow"
+                    ) && self.lw(ne) == "to";
+                    d.topic = if promise {
+                        self.span(ne + 1, self.phrase_end(ne + 1, zone_end.max(ne + 1)))
+                    } else {
+                        self.span(ns, e)
+                    };
+                    topic_done = d.topic.is_some();
+                    for k in ns..e {
+                        if let Some(c) = self.v.cand_at(k) {
+                            let cc = &self.v.cands[c];
+                            if matches!(cc.ety, Some(EntityType::Place | EntityType::Norp))
+                                && !counterparts.contains(&c)
+                            {
+                                counterparts.push(c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // A verb's amount may sit before a noun it absorbed ("pledge over $550 billion in
+        // investments").
+        if !d.noun {
+            for &(mi, ms, _) in &self.v.money {
+                if ms >= t.te && ms < zone_end && d.amount.is_none() {
+                    d.amount = Some(mi);
+                    after_amount = ms < zone_start;
+                }
+            }
+        }
         while j < zone_end {
             let l = self.lw(j).to_string();
             if j < zone_start {
@@ -1241,8 +1441,48 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 j = e.max(j + 1);
                 continue;
             }
+            // A noun's own phrases end where the sentence's predicate starts ("his arrival in
+            // Tokyo … was marked by …").
+            if d.noun
+                && j > zone_start
+                && matches!(
+                    l.as_str(),
+                    "is" | "was"
+                        | "are"
+                        | "were"
+                        | "has"
+                        | "have"
+                        | "had"
+                        | "will"
+                        | "would"
+                        | "could"
+                        | "may"
+                        | "might"
+                        | "can"
+                        | "comes"
+                        | "came"
+                        | "saw"
+                )
+            {
+                break;
+            }
+            if l == "," {
+                let nx = self.lw(j + 1);
+                if self.v.is_det(j + 1)
+                    || matches!(
+                        nx,
+                        "which" | "who" | "where" | "while" | "including" | "a" | "an"
+                    )
+                    || (nx.ends_with("ing") && self.v.cand_at(j + 1).is_none())
+                {
+                    break;
+                }
+            }
             if PREPOSITIONS.contains(&l.as_str()) {
-                let Some(g) = self.object_group(j + 1) else {
+                let g = self
+                    .object_group(j + 1)
+                    .filter(|&g| !self.modifier_group(g) || l == "between");
+                let Some(g) = g else {
                     // Topic phrases: "on critical minerals", "to implementing …".
                     if !topic_done {
                         let topical = match ty {
@@ -1251,7 +1491,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             }
                             EventType::Commitment => {
                                 matches!(l.as_str(), "to" | "on") && j == zone_start
-                                    || (matches!(l.as_str(), "in" | "of")
+                                    || (matches!(l.as_str(), "in" | "of" | "into")
                                         && (after_amount || j == zone_start))
                             }
                             _ => false,
@@ -1291,7 +1531,16 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     continue;
                 };
                 let grp = self.v.groups[g].clone();
-                let ms = self.members(g);
+                // "between the nations" after named parties adds nothing.
+                let ms: Vec<CandRef> = self
+                    .members(g)
+                    .into_iter()
+                    .filter(|&m| {
+                        l == "between"
+                            || agents.is_empty()
+                            || self.v.cands[m].kind != CandKind::Plural
+                    })
+                    .collect();
                 match l.as_str() {
                     "with" => {
                         if ty != EventType::Visit || ms.iter().all(|&m| self.is_personish(m)) {
@@ -1360,7 +1609,12 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             place = ms.first().copied();
                         }
                     }
-                    "to" if ty == EventType::Statement => {
+                    "for" if ty == EventType::Statement && d.subtype == "praise" => {
+                        for m in ms {
+                            push(&mut counterparts, m);
+                        }
+                    }
+                    "to" if ty == EventType::Statement && j == zone_start => {
                         for m in ms {
                             if self.v.cands[m].kind == CandKind::Named {
                                 push(&mut counterparts, m);
@@ -1634,6 +1888,9 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let lim = ce.min(t.te + 12);
             while k < lim {
                 let l = self.lw(k);
+                if matches!(l, "," | "which" | "who" | "that" | "where") {
+                    break;
+                }
                 if matches!(
                     l,
                     "is" | "was" | "are" | "were" | "has" | "have" | "had" | "would" | "will"

@@ -177,6 +177,7 @@ fn prefilter() -> &'static AhoCorasick {
             "pound",
             "sterling",
             "francs",
+            "franc ",
             "riyal",
             " rial",
             "dirham",
@@ -628,6 +629,12 @@ pub fn find(text: &str, ctx: &MoneyContext) -> Vec<(Span, Money)> {
     out
 }
 
+/// Rounds away binary noise (`62.85 / 100` is `0.6285000000000001`): amounts keep 15
+/// significant digits, more than any text gives.
+fn tidy(v: f64) -> f64 {
+    format!("{v:.14e}").parse().unwrap_or(v)
+}
+
 /// `¥` in a sentence about the yuan (or China and not Japan) is the yuan.
 fn sentence_yen(text: &str, toks: &[Tok], ctx: &MoneyContext) -> &'static str {
     if !text.contains('¥') {
@@ -720,10 +727,57 @@ impl Parser<'_> {
 
         // Ranges: `$5-10 billion`, `$5 billion to $10 billion`, `between $2 and $3 billion`.
         let connector = self.s(end);
-        let from = i > 0 && self.word_is(i - 1, "from");
+        // `rose from $5bn to $7bn` and `rose 45 cents to $12.30` are changes, not
+        // ranges; `range from $1M to $2M` is one.
+        let before_from = self.s(i.wrapping_sub(2)).to_ascii_lowercase();
+        let from = i > 0
+            && self.word_is(i - 1, "from")
+            && !before_from.starts_with("rang")
+            && !before_from.starts_with("var");
+        let change = (i.saturating_sub(3)..i).any(|k| {
+            let mut buf = [0u8; 24];
+            matches!(
+                lower(self.s(k), &mut buf),
+                Some(
+                    "rose"
+                        | "rise"
+                        | "rises"
+                        | "risen"
+                        | "fell"
+                        | "fall"
+                        | "falls"
+                        | "fallen"
+                        | "climbed"
+                        | "jumped"
+                        | "dropped"
+                        | "slipped"
+                        | "declined"
+                        | "gained"
+                        | "lost"
+                        | "increased"
+                        | "decreased"
+                        | "grew"
+                        | "surged"
+                        | "plunged"
+                        | "tumbled"
+                        | "soared"
+                        | "slumped"
+                        | "added"
+                        | "shed"
+                        | "cut"
+                        | "raised"
+                        | "lowered"
+                        | "up"
+                        | "down"
+                        | "by"
+                        | "widened"
+                        | "narrowed"
+                )
+            )
+        });
         let is_range_word = match connector {
             "-" | "–" | "—" => true,
-            "to" => !from,
+            "to" => !from && !change,
             "and" => between,
             _ => false,
         };
@@ -765,6 +819,8 @@ impl Parser<'_> {
         if negative {
             value = -value;
         }
+        let value = tidy(value);
+        let value_max = value_max.map(tidy);
         let qualifier = if value_max.is_some() {
             Some(Qualifier::Range)
         } else {
@@ -1023,7 +1079,8 @@ impl Parser<'_> {
             Won if big => "KRW",
             Rupee => "INR",
             Pound => {
-                if self.word_is(end, "of") {
+                // `20 pounds of weight`, `weighed in at 147 pounds`
+                if self.word_is(end, "of") || (mult < 1e3 && self.about_weight()) {
                     return None;
                 }
                 if self.word_is(end, "sterling") {
@@ -1050,6 +1107,28 @@ impl Parser<'_> {
             Forint => "HUF",
             Krona => "SEK",
             Krone => "NOK",
+            Crown => self.nationality(&[
+                ("swedish", "SEK"),
+                ("sweden", "SEK"),
+                ("norwegian", "NOK"),
+                ("norway", "NOK"),
+                ("danish", "DKK"),
+                ("denmark", "DKK"),
+                ("czech", "CZK"),
+                ("icelandic", "ISK"),
+            ])?,
+            Dinar => self.nationality(&[
+                ("kuwaiti", "KWD"),
+                ("kuwait", "KWD"),
+                ("iraqi", "IQD"),
+                ("iraq", "IQD"),
+                ("jordanian", "JOD"),
+                ("jordan", "JOD"),
+                ("bahraini", "BHD"),
+                ("bahrain", "BHD"),
+                ("serbian", "RSD"),
+                ("serbia", "RSD"),
+            ])?,
             Dong if big => "VND",
             Mark if big => "DEM",
             Guilder => "NLG",
@@ -1058,6 +1137,25 @@ impl Parser<'_> {
             _ => return None,
         };
         Some((c, end))
+    }
+
+    /// The currency a country word in the sentence gives an ambiguous noun
+    /// (`Swedish group Ericsson won an order worth 1.2 billion crowns`).
+    fn nationality(&self, table: &[(&str, &'static str)]) -> Option<&'static str> {
+        self.toks.iter().find_map(|t| {
+            let mut buf = [0u8; 24];
+            let w = lower(t.text(self.text), &mut buf)?;
+            table.iter().find(|(k, _)| *k == w).map(|(_, c)| *c)
+        })
+    }
+
+    /// Whether the sentence talks about weight, so bare small "pounds" are not money.
+    fn about_weight(&self) -> bool {
+        self.toks.iter().any(|t| {
+            let w = t.text(self.text);
+            w.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("weigh"))
+                || matches!(w, "lb" | "lbs" | "heavy" | "heavier" | "ounces")
+        })
     }
 
     /// `a share`, `per barrel`, `/tonne` after an amount: `(unit, end)`.

@@ -173,6 +173,7 @@ pub fn multiplier(word: &str, attached: bool) -> Option<f64> {
         "billion" | "bn" | "bln" | "bil" => 1e9,
         "b" if attached => 1e9,
         "trillion" | "tn" | "trn" | "tln" => 1e12,
+        "t" if attached => 1e12,
         "lakh" | "lakhs" | "lac" => 1e5,
         "crore" | "crores" | "cr" => 1e7,
         _ => return None,
