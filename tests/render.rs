@@ -818,11 +818,23 @@ fn cases_hold_in_headless_chromium() {
     );
 
     let first = cards[0].attr("id").unwrap();
-    let url = format!("{}?gz-test=key:{first}:Enter", file_url(&seed_path));
+    let url = format!(
+        "{}?gz-test=key:{first}:Enter,click:legend-PLACE",
+        file_url(&seed_path)
+    );
     let dom = parse(&dump_dom(&bin, &url));
     assert!(
         by_id(&dom, first).unwrap().has_class("active"),
         "Enter opens a card"
+    );
+    let body = dom.iter().find(|e| e.name == "body").unwrap();
+    assert!(
+        body.has_class("hide-PLACE"),
+        "the legend hides PLACE highlights"
+    );
+    assert_eq!(
+        by_id(&dom, "legend-PLACE").unwrap().attr("aria-pressed"),
+        Some("false")
     );
     // A link from the index (#ev-N) opens that card.
     let last = cards[cards.len() - 1].attr("id").unwrap();
