@@ -523,6 +523,47 @@ fn event_records_draw_their_cards() {
         }
     }
     assert!(page.contains("Drawn from event records"));
+
+    // With entity records too, the entity list has their attributes and every mention.
+    let entities = run(
+        gazette()
+            .args(["extract", "--emit", "entities", "--published", "2025-10-27"])
+            .arg(&seed),
+        None,
+    );
+    let ents_file = dir.path().join("entities.jsonl");
+    std::fs::write(&ents_file, &entities.stdout).unwrap();
+    let out = run(
+        gazette()
+            .arg("render")
+            .arg("--from")
+            .arg(&file)
+            .arg("--from")
+            .arg(&ents_file),
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let els = parse(&String::from_utf8(out.stdout).unwrap());
+    for line in String::from_utf8_lossy(&entities.stdout).lines() {
+        let e: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = e["entity"].as_str().unwrap();
+        let ent = by_id(&els, &format!("ent-{id}")).expect("entity drawn");
+        assert!(ent.text.contains(e["name"].as_str().unwrap()));
+        for (_, v) in e["attributes"].as_object().unwrap() {
+            if let Some(v) = v.as_str() {
+                assert!(ent.text.contains(v), "{id} shows attribute {v}");
+            }
+        }
+        let n = e["mentions"].as_array().unwrap().len();
+        assert!(
+            ent.text.contains(&format!("{n} mention")),
+            "{id}: {n} mentions"
+        );
+    }
 }
 
 #[test]
