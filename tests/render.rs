@@ -523,6 +523,47 @@ fn event_records_draw_their_cards() {
         }
     }
     assert!(page.contains("Drawn from event records"));
+
+    // With entity records too, the entity list has their attributes and every mention.
+    let entities = run(
+        gazette()
+            .args(["extract", "--emit", "entities", "--published", "2025-10-27"])
+            .arg(&seed),
+        None,
+    );
+    let ents_file = dir.path().join("entities.jsonl");
+    std::fs::write(&ents_file, &entities.stdout).unwrap();
+    let out = run(
+        gazette()
+            .arg("render")
+            .arg("--from")
+            .arg(&file)
+            .arg("--from")
+            .arg(&ents_file),
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let els = parse(&String::from_utf8(out.stdout).unwrap());
+    for line in String::from_utf8_lossy(&entities.stdout).lines() {
+        let e: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = e["entity"].as_str().unwrap();
+        let ent = by_id(&els, &format!("ent-{id}")).expect("entity drawn");
+        assert!(ent.text.contains(e["name"].as_str().unwrap()));
+        for (_, v) in e["attributes"].as_object().unwrap() {
+            if let Some(v) = v.as_str() {
+                assert!(ent.text.contains(v), "{id} shows attribute {v}");
+            }
+        }
+        let n = e["mentions"].as_array().unwrap().len();
+        assert!(
+            ent.text.contains(&format!("{n} mention")),
+            "{id}: {n} mentions"
+        );
+    }
 }
 
 #[test]
@@ -662,18 +703,32 @@ fn browse(bin: &Path, extra: &[String], url: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("starting chromium");
+    // Drain the pipes while waiting: a DOM larger than the pipe buffer would block it.
+    let drain = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
-        if start.elapsed() > Duration::from_secs(120) {
+        if start.elapsed() > Duration::from_secs(180) {
             let _ = child.kill();
-            panic!("chromium did not finish on {url} within 120 s");
+            panic!("chromium did not finish on {url} within 180 s");
         }
         std::thread::sleep(Duration::from_millis(50));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
-    child.wait_with_output().unwrap()
 }
 
 fn dump_dom(bin: &Path, url: &str) -> String {
@@ -804,11 +859,23 @@ fn cases_hold_in_headless_chromium() {
     );
 
     let first = cards[0].attr("id").unwrap();
-    let url = format!("{}?gz-test=key:{first}:Enter", file_url(&seed_path));
+    let url = format!(
+        "{}?gz-test=key:{first}:Enter,click:legend-PLACE",
+        file_url(&seed_path)
+    );
     let dom = parse(&dump_dom(&bin, &url));
     assert!(
         by_id(&dom, first).unwrap().has_class("active"),
         "Enter opens a card"
+    );
+    let body = dom.iter().find(|e| e.name == "body").unwrap();
+    assert!(
+        body.has_class("hide-PLACE"),
+        "the legend hides PLACE highlights"
+    );
+    assert_eq!(
+        by_id(&dom, "legend-PLACE").unwrap().attr("aria-pressed"),
+        Some("false")
     );
     // A link from the index (#ev-N) opens that card.
     let last = cards[cards.len() - 1].attr("id").unwrap();
@@ -817,6 +884,47 @@ fn cases_hold_in_headless_chromium() {
         by_id(&dom, last).unwrap().has_class("active"),
         "#{last} opens its card"
     );
+
+    // Every fixture article: the browser's DOM keeps the written highlights and cards and
+    // the exact text, runs only the page's script, and a screenshot is saved.
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/articles"))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    fixtures.retain(|p| p.extension().is_some_and(|e| e == "txt"));
+    fixtures.sort();
+    for path in &fixtures {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let input = format!("fixture:{}", path.file_name().unwrap().to_string_lossy());
+        let page = render_page(&input, &[]);
+        let html_path = dir.join(format!("fixture-{name}.html"));
+        std::fs::write(&html_path, &page).unwrap();
+        let written = parse(&page);
+        let dom = parse(&dump_dom(&bin, &file_url(&html_path)));
+        let count = |els: &[El], class: &str| els.iter().filter(|e| e.has_class(class)).count();
+        assert_eq!(
+            count(&dom, "card"),
+            count(&written, "card"),
+            "{name}: cards"
+        );
+        assert_eq!(count(&dom, "m"), count(&written, "m"), "{name}: highlights");
+        assert_eq!(
+            dom.iter().filter(|e| e.name == "script").count(),
+            1,
+            "{name}"
+        );
+        let text = newlines(&std::fs::read_to_string(path).unwrap());
+        assert_eq!(
+            by_id(&dom, "text").map(|e| e.text.clone()),
+            Some(text),
+            "{name}: text"
+        );
+        screenshot(
+            &bin,
+            &format!("{}?gz-test=top", file_url(&html_path)),
+            &dir.join(format!("fixture-{name}.png")),
+            "1280,1000",
+        );
+    }
 
     // Screenshots for people: the seed article with a card open, and the hostile article.
     screenshot(

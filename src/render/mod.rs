@@ -60,7 +60,8 @@ pub(crate) fn page_start(out: &mut String, title: &str, _opts: &PageOptions) {
          <meta name=\"referrer\" content=\"no-referrer\">\n\
          <meta name=\"generator\" content=\"gazette {}\">\n\
          <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
-         <a class=\"skip\" href=\"#text\">Skip to the text</a>\n",
+         <a class=\"skip\" href=\"#text\">Skip to the text</a> \
+         <a class=\"skip\" href=\"#events-h\">Skip to the events</a>\n",
         env!("CARGO_PKG_VERSION"),
         html::esc(title),
     );

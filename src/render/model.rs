@@ -290,8 +290,12 @@ impl View {
         self.mentions = mentions;
 
         // Entities named by the role fillers, unless entity records described them.
+        let described: Vec<String> = self.entities.iter().map(|e| e.entity.clone()).collect();
         for m in &self.mentions {
             let Some(id) = &m.entity else { continue };
+            if described.contains(id) {
+                continue;
+            }
             let mention = EntityMentionRec {
                 text: m.text.clone(),
                 start: m.start,

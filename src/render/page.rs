@@ -111,7 +111,7 @@ fn legend(out: &mut String, view: &View) {
         }
         let _ = writeln!(
             out,
-            "<button type=\"button\" class=\"chip t-{ty}\" data-type=\"{ty}\" aria-pressed=\"true\" \
+            "<button type=\"button\" class=\"chip t-{ty}\" id=\"legend-{ty}\" data-type=\"{ty}\" aria-pressed=\"true\" \
              title=\"Show or hide {ty} highlights\">{ty} <span class=\"n\">{n}</span></button>"
         );
     }
