@@ -391,7 +391,7 @@ impl Gazetteer {
 
     /// The entries an exact alias names, as links (for NER features and tools).
     pub fn lookup(&self, alias: &str) -> Vec<(EntityType, Link)> {
-        let h = hash_fold(first_word(alias.as_bytes()));
+        let h = alias_key(alias);
         self.index
             .get(h)
             .iter()
@@ -409,7 +409,7 @@ impl Gazetteer {
 
     /// The ISO 4217 code of a currency name or symbol ("yen", "Japanese yen", "¥").
     pub fn currency(&self, name: &str) -> Option<String> {
-        let h = hash_fold(first_word(name.as_bytes()));
+        let h = alias_key(name);
         for &a in self.index.get(h) {
             let a = self.aliases[a as usize];
             let e = &self.entries[a.entry as usize];
@@ -450,7 +450,21 @@ impl Gazetteer {
     /// The best alias starting at `start` (a word start), with all entries of that text.
     fn match_at(&self, text: &str, start: usize, wend: usize) -> Option<Match> {
         let bytes = text.as_bytes();
-        let cands = self.index.get(hash_fold(&bytes[start..wend]));
+        // Multi-word aliases are keyed by their first two words, one-word aliases by their
+        // word: each list is short, even for "The" or "New".
+        if let Some(e2) = second_word_end(text, wend) {
+            let cands = self.index.get(hash_fold(&bytes[start..e2]) ^ TWO_WORDS);
+            if let Some(m) = self.verify(text, start, cands) {
+                return Some(m);
+            }
+        }
+        self.verify(text, start, self.index.get(hash_fold(&bytes[start..wend])))
+    }
+
+    /// The longest of `cands` (longest first) that matches at `start`, with every entry of
+    /// that text.
+    fn verify(&self, text: &str, start: usize, cands: &[u32]) -> Option<Match> {
+        let bytes = text.as_bytes();
         let mut best: Option<Match> = None;
         for &ai in cands {
             let a = self.aliases[ai as usize];
@@ -921,6 +935,41 @@ fn word_end(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// Marks a two-word key in the index (one table holds both kinds).
+const TWO_WORDS: u64 = 0x5bd1_e995_7f4a_7c15;
+
+/// The end of the second word when the first ends at `wend` and at most four bytes of
+/// separators on one line follow it ("U.S", "St. Louis", "Asia-Pacific", "New York").
+#[inline]
+fn second_word_end(text: &str, wend: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = wend;
+    while i < bytes.len() && i - wend <= 4 {
+        let (w, l) = word_char_at(text, i);
+        if w {
+            break;
+        }
+        if bytes[i] == b'\n' {
+            return None;
+        }
+        i += l;
+    }
+    if i == wend || i >= bytes.len() || i - wend > 4 || !word_char_at(text, i).0 {
+        return None;
+    }
+    Some(word_end(text, i))
+}
+
+/// The index key of an alias that starts with a word char: its first two words, or its
+/// only word.
+fn alias_key(alias: &str) -> u64 {
+    let fw = first_word(alias.as_bytes());
+    match second_word_end(alias, fw.len()) {
+        Some(e2) => hash_fold(&alias.as_bytes()[..e2]) ^ TWO_WORDS,
+        None => hash_fold(fw),
+    }
+}
+
 /// The first word of an alias (its index key).
 fn first_word(s: &[u8]) -> &[u8] {
     let text = std::str::from_utf8(s).unwrap_or("");
@@ -1117,7 +1166,11 @@ fn title_before(
     let mut start = before.len();
     for _ in 0..4 {
         let head = before[..start].trim_end();
-        let ws = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let ws = head
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         if ws >= head.len() {
             break;
         }
@@ -1467,7 +1520,8 @@ impl Builder {
                 continue; // an alias must start with a word char
             }
             first_byte[fw[0].to_ascii_lowercase() as usize] = true;
-            groups.entry(hash_fold(fw)).or_default().push(i as u32);
+            let key = alias_key(text);
+            groups.entry(key).or_default().push(i as u32);
         }
         let mut groups: Vec<(u64, Vec<u32>)> = groups.into_iter().collect();
         for (_, v) in groups.iter_mut() {

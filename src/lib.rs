@@ -19,6 +19,7 @@
 //! ```
 
 pub mod assemble;
+pub mod conll;
 pub mod document;
 pub mod error;
 pub mod eval;

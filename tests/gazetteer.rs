@@ -313,3 +313,31 @@ fn currencies_are_looked_up_not_mentioned() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// No input makes the gazetteer or resolution panic, and every mention span is on char
+    /// boundaries of the text (odd spaces, quotes, bullets and names mixed).
+    #[test]
+    fn any_text_is_safe(words in proptest::collection::vec(
+        proptest::sample::select(vec![
+            "Tokyo", "Tokyo’s", "Washington", "and", "Prime", "Minister", "Takaichi", "President",
+            "Trump", "\u{a0}", "\u{3000}", "“", "”", "•", "APEC", "Reading", "in", "Georgia",
+            "Zürich", "東京", "Ωmega", ",", ".", "\n", "'s", "Foreign Minister", "Ça", "İstanbul",
+        ]),
+        0..40,
+    )) {
+        let text = words.join(" ");
+        let p = pipeline(&[format!("phoenix:{}", phoenix_path("Phoenix.agents.txt").display())]);
+        let mut doc = Document::new("prop", text.clone());
+        p.annotate(&mut doc);
+        for m in &doc.mentions {
+            proptest::prop_assert!(text.is_char_boundary(m.span.start) && text.is_char_boundary(m.span.end));
+        }
+        for (i, e) in doc.entities.iter().enumerate() {
+            for &m in &e.mentions {
+                proptest::prop_assert_eq!(doc.mentions[m].entity, Some(i));
+            }
+        }
+    }
+}

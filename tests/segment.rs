@@ -417,3 +417,103 @@ fn cut_sentences_are_body_text() {
     assert!(doc.sentences.len() > 1);
     assert!(doc.sentences.iter().all(|s| s.kind == SentenceKind::Body));
 }
+
+/// Joins CoNLL tokens into text: no space before punctuation and clitics, none inside
+/// brackets or straight quotes.
+fn detokenise(toks: &[&str]) -> String {
+    let mut line = String::new();
+    let mut in_quote = false;
+    for &tok in toks {
+        let mut glue = matches!(
+            tok,
+            "." | "," | ";" | ":" | "!" | "?" | ")" | "%" | "'s" | "n't"
+        ) || line.ends_with('(')
+            || line.ends_with('$');
+        if tok == "\"" {
+            glue |= in_quote;
+            in_quote = !in_quote;
+        } else if in_quote && line.ends_with('"') {
+            glue = true;
+        }
+        if !line.is_empty() && !glue {
+            line.push(' ');
+        }
+        line.push_str(tok);
+    }
+    line
+}
+
+/// Sentence boundaries on real news: each CoNLL-2003 dev document's sentences joined
+/// by single spaces (so no line break helps), split again, and the boundaries after
+/// sentences that end in a final mark scored (the others cannot be found without the
+/// line breaks). Prints precision and recall; run with
+/// `cargo test --test segment conll -- --nocapture`. Most remaining errors are sports
+/// result tables (one row per line in the original) and CoNLL's own splits such as
+/// `Sept.` / `24`.
+#[test]
+fn conll_dev_boundaries() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/conll2003/dev.txt");
+    let Ok(raw) = std::fs::read_to_string(&path) else {
+        eprintln!("{} not found; skipping", path.display());
+        return;
+    };
+    let mut docs: Vec<Vec<String>> = Vec::new();
+    let mut sent: Vec<&str> = Vec::new();
+    for l in raw.lines() {
+        let tok = l.split(' ').next().unwrap_or("");
+        if tok.is_empty() {
+            if !sent.is_empty() {
+                if docs.is_empty() {
+                    docs.push(Vec::new());
+                }
+                docs.last_mut().expect("a document").push(detokenise(&sent));
+                sent.clear();
+            }
+        } else if tok == "-DOCSTART-" {
+            docs.push(Vec::new());
+        } else {
+            sent.push(tok);
+        }
+    }
+    let seg = Segmenter::new();
+    let (mut tp, mut fp, mut missed) = (0usize, 0usize, 0usize);
+    for d in &docs {
+        let mut text = String::new();
+        let mut gold = std::collections::HashSet::new();
+        let mut unknowable = std::collections::HashSet::new();
+        for (i, s) in d.iter().enumerate() {
+            if i > 0 {
+                text.push(' ');
+            }
+            text.push_str(s);
+            if i + 1 < d.len() {
+                if s.ends_with(['.', '!', '?', '"']) {
+                    gold.insert(text.len());
+                } else {
+                    unknowable.insert(text.len());
+                }
+            }
+        }
+        let spans = seg.sentences(&text);
+        let ends: std::collections::HashSet<usize> = spans
+            .iter()
+            .take(spans.len().saturating_sub(1))
+            .map(|s| s.end)
+            .collect();
+        tp += gold.intersection(&ends).count();
+        missed += gold.difference(&ends).count();
+        fp += ends
+            .iter()
+            .filter(|e| !gold.contains(e) && !unknowable.contains(e))
+            .count();
+    }
+    let precision = tp as f64 / (tp + fp) as f64;
+    let recall = tp as f64 / (tp + missed) as f64;
+    println!(
+        "CoNLL-2003 dev sentence boundaries: precision {precision:.3} recall {recall:.3} ({tp} found, {fp} extra, {missed} missed)"
+    );
+    assert!(
+        precision >= 0.86 && recall >= 0.92,
+        "{precision:.3} / {recall:.3}"
+    );
+}

@@ -192,6 +192,9 @@ pub struct Draft {
     pub modality: Option<Modality>,
     /// A definite noun ("the visit") with no participants of its own: points back.
     pub anaphoric: bool,
+    /// A definite noun with a clause subject: merges with its antecedent whatever the
+    /// participants.
+    pub loose: bool,
     /// In a headline or bullet label: may only add evidence to an event.
     pub merge_only: bool,
     /// A speech verb reporting someone else's event ("…, officials said").
@@ -220,6 +223,42 @@ struct Trig {
     as_meeting_phone: bool,
     /// Support verb: the event noun object is the event.
     support: bool,
+}
+
+/// A title or role noun right before a name ("carmaker BYD", "spokesman He Yadong"): the
+/// name is still the head of its phrase.
+fn role_before_name(before: &str) -> bool {
+    super::sentence::TITLE_WORDS.contains(&before)
+        || matches!(
+            before,
+            "ministry"
+                | "company"
+                | "group"
+                | "firm"
+                | "bank"
+                | "agency"
+                | "carmaker"
+                | "automaker"
+                | "planemaker"
+                | "chipmaker"
+                | "giant"
+                | "maker"
+                | "producer"
+                | "rival"
+                | "operator"
+                | "lender"
+                | "insurer"
+                | "miner"
+                | "airline"
+                | "regulator"
+                | "unit"
+                | "subsidiary"
+                | "owner"
+                | "start-up"
+                | "startup"
+                | "conglomerate"
+                | "retailer"
+        )
 }
 
 fn is_verb_form(w: &str) -> bool {
@@ -322,6 +361,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     !c.poss
                         && c.end == i
                         && (c.start <= first_word
+                            || role_before_name(before)
                             || matches!(
                                 before,
                                 "," | "and"
@@ -474,6 +514,14 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 }
                 continue;
             }
+            if matches!(l, "in" | "of")
+                && j > 0
+                && matches!(self.lw(j - 1), "billion" | "million" | "trillion" | "bn")
+            {
+                j += 1;
+                steps += 1;
+                continue;
+            }
             let skip = self.v.is_det(j)
                 || w.kind == TokenKind::Number
                 || matches!(l, "$" | "€" | "£" | "¥")
@@ -517,7 +565,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     p -= 1;
                 }
                 let before = if p > 0 { self.lw(p - 1) } else { "" };
-                let plural_role_of = before == "of"
+                let plural_role_of = matches!(before, "of" | "from")
                     && p >= 2
                     && matches!(
                         self.lw(p - 2),
@@ -530,7 +578,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             | "envoys"
                             | "negotiators"
                     );
-                if PREPOSITIONS.contains(&before) && !plural_role_of {
+                let conj = matches!(before, "before" | "after" | "since" | "until" | "as");
+                if PREPOSITIONS.contains(&before) && !plural_role_of && !conj {
                     i = grp.start;
                     continue;
                 }
@@ -538,6 +587,38 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 // modifier, not a subject.
                 let boundary = p <= lo
                     || plural_role_of
+                    || conj
+                    || super::sentence::TITLE_WORDS.contains(&before)
+                    || matches!(
+                        before,
+                        "ministry"
+                            | "company"
+                            | "group"
+                            | "firm"
+                            | "bank"
+                            | "agency"
+                            | "carmaker"
+                            | "automaker"
+                            | "planemaker"
+                            | "chipmaker"
+                            | "giant"
+                            | "maker"
+                            | "producer"
+                            | "rival"
+                            | "operator"
+                            | "lender"
+                            | "insurer"
+                            | "miner"
+                            | "airline"
+                            | "regulator"
+                            | "unit"
+                            | "subsidiary"
+                            | "owner"
+                            | "start-up"
+                            | "startup"
+                            | "conglomerate"
+                            | "retailer"
+                    )
                     || matches!(
                         before,
                         "," | "and"
@@ -568,9 +649,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             | "also"
                     )
                     || self.v.words[p - 1].kind != TokenKind::Word;
-                let det_modifier = grp.start > 0
-                    && matches!(self.lw(grp.start - 1), "the" | "a" | "an")
-                    && self.modifier_group(g);
+                let det_modifier = !plural_role_of
+                    && self.modifier_group(g)
+                    && (grp.start > 0 && matches!(self.lw(grp.start - 1), "the" | "a" | "an")
+                        || self.v.cands[grp.cands[0]].ety == Some(EntityType::Norp));
                 if !boundary || det_modifier {
                     i = grp.start;
                     continue;
@@ -582,6 +664,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     return Some(Subject::Group(g));
                 }
                 return Some(Subject::Group(g));
+            }
+            // "…, officials said": the speaker is unnamed.
+            if GENERIC_SPEAKERS.contains(&w) && self.v.cand_at(i).is_none() {
+                return None;
             }
             if matches!(w, "who" | "which" | "that") && i > 0 && self.lw(i - 1) == "," {
                 // The antecedent: a group or an event noun just before the comma.
@@ -795,6 +881,46 @@ impl<'a, 'd> Drafter<'a, 'd> {
             if e.has("needs_with") && next != "with" {
                 ok = false;
             }
+            if e.has("needs_of") && next != "of" {
+                ok = false;
+            }
+            // A wish is no event ("wanted a closer partnership"), nor is what someone else
+            // is invited to do ("invited companies to invest").
+            let back = |n: usize, words: &[&str]| {
+                (t.ts.saturating_sub(n)..t.ts).any(|k| words.contains(&self.lw(k)))
+            };
+            if t.noun
+                && back(
+                    4,
+                    &[
+                        "want", "wants", "wanted", "hope", "hopes", "hoped", "seek", "seeks",
+                        "sought", "wish",
+                    ],
+                )
+            {
+                ok = false;
+            }
+            if !t.noun
+                && prevw == "to"
+                && back(
+                    6,
+                    &[
+                        "invited",
+                        "invite",
+                        "invites",
+                        "urged",
+                        "urge",
+                        "urges",
+                        "asked",
+                        "ask",
+                        "encouraged",
+                        "encourage",
+                        "called",
+                    ],
+                )
+            {
+                ok = false;
+            }
             if e.has("quote") {
                 ok = (0..t.ts).any(|k| matches!(self.lw(k), "”" | "\""));
             }
@@ -977,11 +1103,13 @@ impl<'a, 'd> Drafter<'a, 'd> {
             }
             let ek = self.e(&trigs[k]).clone();
             let ej = self.e(&trigs[j]).clone();
-            let hands_over = trigs[k].support
-                || ek.ty == Some(EventType::Statement) && trigs[k].as_statement.is_none()
-                || ek.has("host")
-                || ek.has("hostpraise")
-                || (ek.ty == Some(EventType::Visit) && ej.ty != Some(EventType::Visit));
+            // Praise of an event ("welcomed the investment") is about it, not it.
+            let praise = trigs[k].as_statement.is_some() || ek.subtype == "praise";
+            let hands_over = !praise
+                && (trigs[k].support
+                    || ek.ty == Some(EventType::Statement)
+                    || ek.has("host")
+                    || (ek.ty == Some(EventType::Visit) && ej.ty != Some(EventType::Visit)));
             if hands_over {
                 trigs[k].into = Some(usize::MAX);
             } else {
@@ -1063,6 +1191,28 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 subtype = "phone call".into();
                 cameo = "041".into();
             }
+            // "announce new factories": an investment, not a statement.
+            if e.phrase == "announce"
+                && (t.te..(t.te + 6).min(self.n())).any(|k| {
+                    matches!(
+                        self.lw(k),
+                        "factory"
+                            | "factories"
+                            | "plant"
+                            | "plants"
+                            | "jobs"
+                            | "project"
+                            | "projects"
+                            | "mine"
+                            | "mines"
+                    )
+                })
+            {
+                ty = EventType::Commitment;
+                subtype = "investment".into();
+                cameo = "0311".into();
+                plover = "AGREE".into();
+            }
             if let Some(r) = t.refine {
                 let re = &self.lex.entries[r];
                 if re.cameo == "0871" {
@@ -1116,6 +1266,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 time: None,
                 modality: t.cue,
                 anaphoric: false,
+                loose: false,
                 merge_only: self.v.heading || t.ts < label,
                 attribution: false,
                 quote: false,
@@ -1302,7 +1453,18 @@ impl<'a, 'd> Drafter<'a, 'd> {
             match subj {
                 Some(Subject::Group(g)) => {
                     subject_group = Some(g);
-                    if !(d.noun && d.anaphoric) {
+                    // "will host the summit", "announced the agreement": a definite event
+                    // noun after such a verb is the known event, with its subject taking part.
+                    let after_support = d.noun
+                        && np_s > 0
+                        && self.lex.matches(&[self.lw(np_s - 1)], 0).iter().any(|m| {
+                            let e = &self.lex.entries[m.entry];
+                            e.pos == Pos::Support || e.has("host") || e.subtype == "announcement"
+                        });
+                    if d.noun && d.anaphoric && after_support {
+                        d.loose = true;
+                    }
+                    if !(d.noun && d.anaphoric) || d.loose {
                         for m in self.members(g) {
                             if order {
                                 push(&mut counterparts, m);
@@ -1318,7 +1480,9 @@ impl<'a, 'd> Drafter<'a, 'd> {
             // Quote attribution with inversion: "…,” said Commerce Secretary Howard Lutnick.
             if agents.is_empty() && ty == EventType::Statement && !d.noun {
                 if let Some(g) = self.object_group(t.te) {
-                    let after_quote = (0..t.ts).any(|k| matches!(self.lw(k), "”" | "\""));
+                    let q = |k: usize| matches!(self.lw(k), "”" | "\"");
+                    let after_quote = t.ts >= 1 && q(t.ts - 1)
+                        || t.ts >= 2 && self.lw(t.ts - 1) == "," && q(t.ts - 2);
                     if after_quote {
                         for m in self.members(g) {
                             push(&mut agents, m);
@@ -1326,8 +1490,17 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     }
                 }
             }
-            if d.noun && subject_group.is_some() {
-                d.anaphoric = false;
+            // "his first visit", "its largest investment": the event the sentence is
+            // already about, or a new one by that person.
+            if d.noun && np_s < t.ts && matches!(self.lw(np_s), "his" | "her" | "its" | "their") {
+                d.anaphoric = true;
+                d.loose = true;
+            } else if d.noun && subject_group.is_some() {
+                // "will host the two-day summit": the summit the article already has, with
+                // one more participant.
+                if !d.loose && !agents.is_empty() {
+                    d.anaphoric = false;
+                }
             }
         }
         if !d.noun && !passive {
@@ -1496,7 +1669,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             }
                             _ => false,
                         };
+                        let sidelines = matches!(self.lw(j + 2), "sidelines" | "margins" | "eve")
+                            || matches!(self.lw(j + 1), "sidelines" | "margins");
                         if topical
+                            && !sidelines
                             && !self.v.dates.iter().any(|m| m.1 == j + 1)
                             && !self.v.money.iter().any(|m| m.1 == j + 1)
                         {
@@ -1573,6 +1749,23 @@ impl<'a, 'd> Drafter<'a, 'd> {
                         for m in ms {
                             push(&mut counterparts, m);
                         }
+                    }
+                    "of" if place.is_none()
+                        && j > 0
+                        && matches!(
+                            self.lw(j - 1),
+                            "city"
+                                | "town"
+                                | "village"
+                                | "capital"
+                                | "port"
+                                | "province"
+                                | "region"
+                                | "island"
+                                | "state"
+                        ) =>
+                    {
+                        place = ms.first().copied();
                     }
                     "of" if d.noun && j == t.te => {
                         if matches!(
@@ -1716,7 +1909,14 @@ impl<'a, 'd> Drafter<'a, 'd> {
             self.statement_topic(d, t);
         }
         // Time in the clause when the zone has none (e.g. before the trigger).
-        if d.time.is_none() {
+        // Only from the subject on: a date before it belongs to another clause.
+        let from = agents
+            .iter()
+            .map(|&c| self.v.cands[c].start)
+            .filter(|&s| s < t.ts)
+            .min();
+        if d.time.is_none() && from.is_some() {
+            let cs = from.unwrap_or(cs).max(cs);
             let cands: Vec<usize> = self
                 .v
                 .dates
@@ -1816,6 +2016,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
 
     fn modality(&self, d: &mut Draft, t: &Trig, cs: usize, ce: usize) {
         let mut best: Option<Modality> = d.modality;
+        // "plans to double its defence spending": the plan is the event, and planned.
+        let entry = &self.lex.entries[d.entry];
+        if entry.has("control") && matches!(entry.subtype.as_str(), "plan" | "aim") && !d.noun {
+            best = best.or(Some(Modality::Planned));
+        }
         let rank = |m: Modality| match m {
             Modality::Negated => 5,
             Modality::Possible => 4,

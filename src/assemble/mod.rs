@@ -76,6 +76,7 @@ impl Assembler {
         let quotes = sentence::quote_spans(&doc.text);
         let mut built: Vec<Built> = Vec::new();
         let mut persons: Vec<Person> = Vec::new();
+        let mut deferred: Vec<(Event, Draft)> = Vec::new();
         let dateline = dateline(doc);
         for si in 0..doc.sentences.len() {
             let view = View::new(doc, si, &quotes);
@@ -149,6 +150,11 @@ impl Assembler {
                     confidence: 0.0,
                 };
                 let ev = refine_cameo(doc, ev);
+                if d.merge_only {
+                    // Headlines and bullet labels wait for the body to be read.
+                    deferred.push((ev, d.clone()));
+                    continue;
+                }
                 resolved_of[di] = self.place_event(doc, &mut built, ev, d);
             }
             // Talks held during a visit take place where the visit is ("arrived in Tokyo …,
@@ -188,6 +194,42 @@ impl Assembler {
                         sentence: si,
                     });
                 }
+            }
+        }
+        for (ev, d) in deferred {
+            let found = built
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| {
+                    b.ev.ty == ev.ty
+                        && b.ev.cameo == ev.cameo
+                        && place_compatible(doc, &b.ev, &ev)
+                        && (ev.agents.is_empty()
+                            || b.ev.agents.is_empty()
+                            || participants_compatible(doc, &b.ev, &ev))
+                })
+                .max_by_key(|(i, b)| (b.ev.evidence.len(), std::cmp::Reverse(*i)))
+                .map(|(i, _)| i);
+            let named = ev
+                .agents
+                .iter()
+                .any(|a| a.mention.is_some() || a.entity.is_some());
+            match found {
+                Some(x) => {
+                    let rich = richness(&ev, &d);
+                    merge_into(doc, &mut built[x], ev, d.modality.is_some(), rich, true);
+                }
+                None if named && ev.ty != EventType::Statement => {
+                    let last = (ev.sentence, ev.trigger.start);
+                    built.push(Built {
+                        richness: richness(&ev, &d),
+                        explicit: d.modality.is_some(),
+                        ev,
+                        heading: true,
+                        last,
+                    });
+                }
+                None => {}
             }
         }
         let mut events: Vec<Event> = built
@@ -242,10 +284,17 @@ impl Assembler {
                 .iter()
                 .enumerate()
                 .filter(|(_, b)| {
-                    b.ev.ty == ev.ty
-                        && b.ev.cameo == ev.cameo
-                        && place_compatible(doc, &b.ev, &ev)
-                        && (ev.agents.is_empty() || participants_compatible(doc, &b.ev, &ev))
+                    // "The acquisition" can point back to an agreed purchase.
+                    let deal_of = ev.ty == EventType::Agreement
+                        && b.ev.ty == EventType::Commitment
+                        && matches!(b.ev.subtype.as_str(), "purchase" | "investment")
+                        && matches!(ev.subtype.as_str(), "deal" | "acquisition" | "merger");
+                    ((b.ev.ty == ev.ty && b.ev.cameo == ev.cameo) || deal_of)
+                        && (place_compatible(doc, &b.ev, &ev)
+                            || d.loose && b.ev.evidence.contains(&ev.sentence))
+                        && (ev.agents.is_empty()
+                            || d.loose
+                            || participants_compatible(doc, &b.ev, &ev))
                 })
                 .max_by_key(|(i, b)| {
                     let same_place = match (&b.ev.place, &ev.place) {
@@ -259,7 +308,9 @@ impl Assembler {
                 merge_into(doc, &mut built[x], ev, explicit, richness, d.merge_only);
                 return Some(x);
             }
-            if merge_only || (ev.place.is_none() && ev.time.is_none() && ev.amount.is_none()) {
+            if merge_only
+                || (!d.loose && ev.place.is_none() && ev.time.is_none() && ev.amount.is_none())
+            {
                 return None;
             }
         }
@@ -540,7 +591,15 @@ fn compatible(doc: &Document, x: &Event, y: &Event, xe: bool, ye: bool) -> bool 
     if x.ty != y.ty || x.cameo != y.cameo {
         return false;
     }
-    if !participants_compatible(doc, x, y) || !place_compatible(doc, x, y) {
+    // An event with nobody named is the same as one at the same named place.
+    let nobody = (x.agents.is_empty() && x.counterparts.is_empty())
+        || (y.agents.is_empty() && y.counterparts.is_empty());
+    let same_place = match (&x.place, &y.place) {
+        (Some(a), Some(b)) => same(doc, a, b),
+        _ => false,
+    };
+    if !(participants_compatible(doc, x, y) || nobody && same_place) || !place_compatible(doc, x, y)
+    {
         return false;
     }
     // A planned or expected event and one that happened are the same only when they

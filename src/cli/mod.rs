@@ -4,6 +4,7 @@
 
 mod eval;
 mod extract;
+mod ner;
 mod pipeline_args;
 mod render;
 
@@ -63,7 +64,13 @@ enum Command {
         /// events, entities, documents, mentions or sentences.
         kind: String,
     },
-    /// Print accuracy figures against gold files (`eval events`).
+    /// Train a model (`train ner`).
+    #[command(subcommand)]
+    Train(ner::TrainCommand),
+    /// Tag CoNLL column files with the NER model (`--format conll`).
+    #[command(after_help = ner::TAG_EXAMPLES)]
+    Tag(ner::TagArgs),
+    /// Print accuracy figures against gold files (`eval events`, `eval ner`).
     #[command(subcommand)]
     Eval(eval::EvalCommand),
 }
@@ -92,6 +99,9 @@ pub fn main() -> ExitCode {
         Command::Render(args) => render::render(args),
         Command::Schema { kind } => schema(&kind),
         Command::Eval(eval::EvalCommand::Events(args)) => eval::events(args),
+        Command::Eval(eval::EvalCommand::Ner(args)) => ner::eval_ner(args),
+        Command::Train(ner::TrainCommand::Ner(args)) => ner::train_ner(args),
+        Command::Tag(args) => ner::tag(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -21,7 +21,7 @@ use aho_corasick::AhoCorasick;
 use crate::document::{
     Document, EntityType, Mention, MentionSource, MentionValue, Money, Qualifier, Span,
 };
-use number::{lex, lower, quantity, Kind, Tok};
+use number::{lower, quantity, with_lexed, Kind, Tok};
 
 /// What the article says about ambiguous symbols: which dollar `$` is and which
 /// currency `¥` is, before the sentence has its say.
@@ -234,7 +234,10 @@ fn prefilter() -> &'static AhoCorasick {
         for d in 0..10 {
             pats.push(format!("{d}p"));
         }
-        AhoCorasick::new(pats).expect("valid patterns")
+        AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(pats)
+            .expect("valid patterns")
     })
 }
 
@@ -288,6 +291,9 @@ const CODES: &[(&str, &str)] = &[
 ];
 
 fn code(word: &str) -> Option<&'static str> {
+    if word.len() != 3 || !word.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
     CODES.iter().find(|(w, _)| *w == word).map(|(_, c)| *c)
 }
 
@@ -604,20 +610,38 @@ struct Parser<'a> {
 
 /// Finds the amounts in one sentence (or any text): spans are byte offsets into `text`.
 pub fn find(text: &str, ctx: &MoneyContext) -> Vec<(Span, Money)> {
-    let mut out = Vec::new();
     if prefilter().find(text).is_none() {
-        return out;
+        return Vec::new();
     }
-    let mut toks = Vec::new();
-    lex(text, &mut toks);
+    with_lexed(text, |toks| amounts_in(text, toks, ctx))
+}
+
+fn amounts_in(text: &str, toks: &[Tok], ctx: &MoneyContext) -> Vec<(Span, Money)> {
+    let mut out = Vec::new();
     let p = Parser {
         text,
-        toks: &toks,
+        toks,
         ctx: *ctx,
-        yen: sentence_yen(text, &toks, ctx),
+        yen: sentence_yen(text, toks, ctx),
     };
+    // An amount ends at most a dozen tokens after it starts (`in the region of between
+    // two and three billion`) and always holds a currency token, so the grammar runs only
+    // at tokens with one of those ahead.
+    const REACH: usize = 12;
+    let hot: Vec<bool> = (0..toks.len()).map(|k| p.is_currency_token(k)).collect();
+    let mut next_hot = vec![usize::MAX; toks.len() + 1];
+    for k in (0..toks.len()).rev() {
+        next_hot[k] = if hot[k] { k } else { next_hot[k + 1] };
+    }
     let mut i = 0;
     while i < toks.len() {
+        if next_hot[i] == usize::MAX {
+            break;
+        }
+        if next_hot[i] - i > REACH {
+            i = next_hot[i] - REACH;
+            continue;
+        }
         match p.amount(i) {
             Some((start, end, money)) => {
                 out.push((Span::new(toks[start].start, toks[end - 1].end), money));
@@ -659,6 +683,37 @@ fn sentence_yen(text: &str, toks: &[Tok], ctx: &MoneyContext) -> &'static str {
 }
 
 impl Parser<'_> {
+    /// A symbol, code, currency noun or the `p` of `85p`.
+    fn is_currency_token(&self, k: usize) -> bool {
+        let Some(t) = self.tok(k) else { return false };
+        let s = t.text(self.text);
+        match t.kind {
+            Kind::Sym => matches!(
+                s,
+                "$" | "€"
+                    | "£"
+                    | "¥"
+                    | "₩"
+                    | "₹"
+                    | "₽"
+                    | "₺"
+                    | "₦"
+                    | "₱"
+                    | "₪"
+                    | "₫"
+                    | "฿"
+                    | "₴"
+            ),
+            Kind::Word => {
+                code(s).is_some()
+                    || noun(s).is_some()
+                    || matches!(s, "Rs" | "Rp" | "RM" | "SFr" | "Fr" | "Dh" | "Dhs")
+                    || (s == "p" && !t.space && k > 0)
+            }
+            Kind::Num => false,
+        }
+    }
+
     fn tok(&self, i: usize) -> Option<&Tok> {
         self.toks.get(i)
     }
@@ -684,11 +739,19 @@ impl Parser<'_> {
     fn amount(&self, i: usize) -> Option<(usize, usize, Money)> {
         let mut j = i;
         let mut qualifier = None;
+        let mut buf = [0u8; 24];
+        let first = match self.tok(i) {
+            Some(t) if t.kind == Kind::Word => lower(t.text(self.text), &mut buf).unwrap_or(""),
+            _ => "",
+        };
         for (words, q) in QUALIFIERS {
-            if words
-                .iter()
-                .enumerate()
-                .all(|(k, w)| self.word_is(i + k, w))
+            if !first.is_empty()
+                && words[0] == first
+                && words
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .all(|(k, w)| self.word_is(i + k, w))
             {
                 qualifier = Some(*q);
                 j = i + words.len();

@@ -89,6 +89,14 @@ impl<'a> Splitter<'a> {
     fn gap(&self, i: usize) -> Gap {
         let (a, b) = (self.toks[i].span.end, self.toks[i + 1].span.start);
         let bytes = self.text.as_bytes();
+        if b == a + 1 && bytes[a] == b' ' {
+            // The common case: one space.
+            return Gap {
+                space: true,
+                blanks: 1,
+                newlines: 0,
+            };
+        }
         let mut g = Gap::default();
         let mut p = a;
         while p < b {
@@ -119,9 +127,10 @@ impl<'a> Splitter<'a> {
 
     fn term(&self, i: usize) -> Option<Term> {
         let t = self.toks[i];
-        let s = self.txt(i);
+        let bytes = self.text.as_bytes();
         match t.kind {
             TokenKind::Punct => {
+                let s = self.txt(i);
                 if s == "." {
                     Some(Term::Stop)
                 } else if s.starts_with("..") || s.starts_with('…') {
@@ -132,7 +141,9 @@ impl<'a> Splitter<'a> {
                     None
                 }
             }
-            TokenKind::Word if s.len() > 1 && s.ends_with('.') => Some(Term::Abbr),
+            TokenKind::Word if t.span.len() > 1 && bytes[t.span.end - 1] == b'.' => {
+                Some(Term::Abbr)
+            }
             _ => None,
         }
     }
@@ -180,6 +191,14 @@ impl<'a> Splitter<'a> {
             Next::Symbol
         };
         (class, k)
+    }
+
+    /// A dash (`-`, `--`, `—`, `–`) standing alone between spaces at token `k`.
+    fn dash_then_space(&self, k: usize) -> bool {
+        let t = self.txt(k);
+        (t.bytes().all(|b| b == b'-') || chars::is_dash(self.first(k)))
+            && k + 1 < self.toks.len()
+            && !self.attached(k)
     }
 
     /// `eBay`, `iPhone`: lower-case start, capital inside; such a word can open a
@@ -300,6 +319,8 @@ impl<'a> Splitter<'a> {
                 }
                 let ends = match next {
                     Next::Upper | Next::Symbol | Next::Bullet => true,
+                    // `…, the bank said. -- Warsaw Newsroom`: a wire sign-off.
+                    Next::Punct => self.dash_then_space(k),
                     Next::Digit => {
                         // Not after a single letter or a sign (`N°. 1026`), but after
                         // words, numbers, `%` and closing brackets.
@@ -315,7 +336,6 @@ impl<'a> Splitter<'a> {
                         }
                     }
                     Next::Lower => self.camel(k) || self.gap(last).blanks >= 2,
-                    Next::Punct => false,
                 };
                 ends.then_some(last)
             }
@@ -324,10 +344,10 @@ impl<'a> Splitter<'a> {
                 let elision = i > 0 && self.attached(i - 1) && matches!(self.txt(i - 1), "[" | "(");
                 (!elision && next == Next::Upper).then_some(last)
             }
-            Term::Bang => matches!(
+            Term::Bang => (matches!(
                 next,
                 Next::Upper | Next::Digit | Next::Symbol | Next::Bullet
-            )
+            ) || (next == Next::Punct && self.dash_then_space(k)))
             .then_some(last),
             Term::Abbr => {
                 let s = self.txt(i);
@@ -464,14 +484,12 @@ fn pairs(text: &str, toks: &[Token]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<(usize, Kind, u32)> = None;
     for (i, t) in toks.iter().enumerate() {
-        if i > 0 {
-            let gap = &bytes[toks[i - 1].span.end..t.span.start];
-            if memchr::memchr_iter(b'\n', gap).nth(1).is_some() {
-                open = None;
-            }
-        }
         if let Some((o, _, _)) = open {
-            if t.span.end - toks[o].span.start > MAX_SENTENCE_BYTES {
+            // A blank line or too long a stretch ends the search for the closer.
+            let gap = &bytes[toks[i - 1].span.end..t.span.start];
+            if t.span.end - toks[o].span.start > MAX_SENTENCE_BYTES
+                || (gap.len() > 1 && memchr::memchr_iter(b'\n', gap).nth(1).is_some())
+            {
                 open = None;
             }
         }

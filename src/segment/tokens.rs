@@ -27,38 +27,56 @@ pub fn tokenize(text: &str, span: Span, out: &mut Vec<Token>) {
         return;
     }
     let b = text.as_bytes();
+    let e = span.end;
     let mut p = span.start;
-    while p < span.end {
+    // Start of the current whitespace-free chunk, and how far chunks were already
+    // tried as links (each chunk is tried at most once, so the scan stays linear).
+    let mut chunk_start = p;
+    let mut tried_to = p;
+    while p < e {
         let c = b[p];
-        if c < 0x80 {
-            if ASCII[c as usize] & SPACE != 0 {
+        let (ch, l) = if c < 0x80 {
+            let cls = ASCII[c as usize];
+            if cls & SPACE != 0 {
                 p += 1;
+                chunk_start = p;
                 continue;
             }
+            if cls & chars::ALNUM != 0 {
+                p = word(text, p, e, out);
+                continue;
+            }
+            (c as char, 1)
         } else {
             let (ch, l) = char_at(text, p);
             if is_space(ch) {
                 p += l;
+                chunk_start = p;
+                continue;
+            }
+            if is_alnum(ch) {
+                p = word(text, p, e, out);
+                continue;
+            }
+            (ch, l)
+        };
+        if matches!(c, b':' | b'@' | b'/') && p >= tried_to {
+            let ce = chunk_end(text, p, e);
+            tried_to = ce;
+            if let Some((ls, le)) = link(text, chunk_start, ce) {
+                // Make the chunk again: what comes before the link by the ordinary
+                // rules, then the link, then what follows it.
+                while out.last().is_some_and(|t| t.span.start >= chunk_start) {
+                    out.pop();
+                }
+                plain(text, chunk_start, ls, out);
+                push(out, ls, le, TokenKind::Word);
+                plain(text, le, ce, out);
+                p = ce;
                 continue;
             }
         }
-        let start = p;
-        while p < span.end {
-            let c = b[p];
-            if c < 0x80 {
-                if ASCII[c as usize] & SPACE != 0 {
-                    break;
-                }
-                p += 1;
-            } else {
-                let (ch, l) = char_at(text, p);
-                if is_space(ch) {
-                    break;
-                }
-                p += l;
-            }
-        }
-        chunk(text, start, p, out);
+        p = mark(text, chunk_start, p, ch, l, e, out);
     }
 }
 
@@ -69,22 +87,25 @@ fn push(out: &mut Vec<Token>, start: usize, end: usize, kind: TokenKind) {
     });
 }
 
-/// Tokenizes one whitespace-free chunk `[s, e)`.
-fn chunk(text: &str, s: usize, e: usize, out: &mut Vec<Token>) {
-    let b = &text.as_bytes()[s..e];
-    let maybe_link = memchr::memchr2(b'@', b':', b).is_some()
-        || b.windows(4)
-            .take(4)
-            .any(|w| w.eq_ignore_ascii_case(b"www."));
-    if maybe_link {
-        if let Some((cs, ce)) = link(text, s, e) {
-            plain(text, s, cs, out);
-            push(out, cs, ce, TokenKind::Word);
-            plain(text, ce, e, out);
-            return;
+/// The end of the whitespace-free chunk around `p`.
+fn chunk_end(text: &str, mut p: usize, e: usize) -> usize {
+    let b = text.as_bytes();
+    while p < e {
+        let c = b[p];
+        if c < 0x80 {
+            if ASCII[c as usize] & SPACE != 0 {
+                break;
+            }
+            p += 1;
+        } else {
+            let (ch, l) = char_at(text, p);
+            if is_space(ch) {
+                break;
+            }
+            p += l;
         }
     }
-    plain(text, s, e, out);
+    p
 }
 
 /// The URL or e-mail address inside chunk `[s, e)`, if it holds one: from its first
@@ -157,32 +178,46 @@ fn link(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
 
 /// Tokenizes `[s, e)`, which holds no whitespace and no link.
 fn plain(text: &str, s: usize, e: usize, out: &mut Vec<Token>) {
-    let b = text.as_bytes();
     let mut p = s;
     while p < e {
         let (c, l) = char_at(text, p);
         p = if is_alnum(c) {
             word(text, p, e, out)
-        } else if c == '.'
-            && b.get(p + 1).is_some_and(u8::is_ascii_digit)
-            && p + 1 < e
-            && (p == s || !is_alnum(char_before(text, p).map_or(' ', |x| x.0)))
-        {
-            // `.5`: a decimal without its zero.
-            word(text, p, e, out)
-        } else if let Some(end) = (matches!(c, '\'' | '’')
-            && p > s
-            && (b[p - 1] == b'.' || b[p - 1].is_ascii_alphanumeric()))
-        .then(|| glued_clitic(text, p, l, e))
-        .flatten()
-        {
-            // `Jr.'s`, and the second clitic of `I'd've`
-            push(out, p, end, TokenKind::Word);
-            end
         } else {
-            other(text, p, c, l, e, out)
+            mark(text, s, p, c, l, e, out)
         };
     }
+}
+
+/// A token starting with the non-alphanumeric char `c` (length `l`) at `p`, in the
+/// chunk starting at `s`; returns its end.
+fn mark(
+    text: &str,
+    s: usize,
+    p: usize,
+    c: char,
+    l: usize,
+    e: usize,
+    out: &mut Vec<Token>,
+) -> usize {
+    let b = text.as_bytes();
+    if c == '.'
+        && p + 1 < e
+        && b[p + 1].is_ascii_digit()
+        && (p == s || !is_alnum(char_before(text, p).map_or(' ', |x| x.0)))
+    {
+        // `.5`: a decimal without its zero.
+        return word(text, p, e, out);
+    }
+    if matches!(c, '\'' | '’') && p > s && (b[p - 1] == b'.' || b[p - 1].is_ascii_alphanumeric())
+    {
+        // `Jr.'s`, and the second clitic of `I'd've`
+        if let Some(end) = glued_clitic(text, p, l, e) {
+            push(out, p, end, TokenKind::Word);
+            return end;
+        }
+    }
+    other(text, p, c, l, e, out)
 }
 
 /// The end of a clitic (`'s 're 've 'll 'd 'm`) whose apostrophe (length `l`) is at
@@ -236,7 +271,10 @@ fn other(text: &str, p: usize, c: char, l: usize, e: usize, out: &mut Vec<Token>
         }
         end += dl;
         if d == '\u{200D}' && end < e {
-            end += char_at(text, end).1;
+            let (j, jl) = char_at(text, end);
+            if !is_space(j) {
+                end += jl;
+            }
         }
     }
     let kind = if chars::is_punct(c) || chars::is_bullet(c) {
@@ -277,25 +315,26 @@ fn word(text: &str, start: usize, e: usize, out: &mut Vec<Token>) -> usize {
         // The letters and digits of one part.
         while p < e {
             let c = b[p];
-            let (ch, l) = if c < 0x80 {
+            let (is_digit, l) = if c < 0x80 {
                 let cls = ASCII[c as usize];
                 if cls & chars::ALNUM == 0 {
                     break;
                 }
-                (c as char, 1)
+                (cls & DIGIT != 0, 1)
             } else {
                 let (ch, l) = char_at(text, p);
                 if !is_alnum(ch) {
                     break;
                 }
-                (ch, l)
+                if chars::is_extend(ch) {
+                    p += l;
+                    continue;
+                }
+                (ch.is_numeric(), l)
             };
-            let is_digit = if c < 0x80 {
-                ASCII[c as usize] & DIGIT != 0
+            if is_digit {
+                sh.digits = true;
             } else {
-                ch.is_numeric()
-            };
-            if !is_digit && !chars::is_extend(ch) {
                 if sh.digits && !sh.letters && p > ws && unit_follows(text, p, e) {
                     // `5bn`: the number ends here, the unit is a word of its own.
                     push(out, ws, p, TokenKind::Number);
@@ -310,13 +349,11 @@ fn word(text: &str, start: usize, e: usize, out: &mut Vec<Token>) -> usize {
                     };
                 }
                 sh.letters = true;
-            } else if is_digit {
-                sh.digits = true;
             }
             sh.part_chars += 1;
             p += l;
         }
-        if p >= e {
+        if p >= e || ASCII[b[p] as usize] & SPACE != 0 {
             break;
         }
         // A joiner: continue the word across it, or stop.

@@ -15,7 +15,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use crate::document::{
     DateValue, Document, EntityType, Mention, MentionSource, MentionValue, Span,
 };
-use crate::money::number::{lex, lower, quantity, Kind, Tok};
+use crate::money::number::{lower, quantity, with_lexed, Kind, Tok};
 
 /// Finds `DATE` mentions in text; built once, shared by every thread.
 pub struct DateRecognizer {
@@ -58,6 +58,16 @@ fn prefilter() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
         let mut pats: Vec<String> = Vec::new();
+        // `week`, `month`, `year`, `quarter`, `decade` first: they are triggers only after
+        // the words of `unit_trigger` (most are durations: "two years", "years of").
+        for w in ["week", "month", "year", "quarter", "decade"] {
+            pats.push(w.to_string());
+            let mut t = w.to_string();
+            t[..1].make_ascii_uppercase();
+            pats.push(t);
+            pats.push(w.to_ascii_uppercase());
+        }
+        debug_assert_eq!(pats.len(), UNIT_PATTERNS.end);
         for m in [
             "Jan",
             "Feb",
@@ -87,12 +97,7 @@ fn prefilter() -> &'static AhoCorasick {
             "today",
             "tomorrow",
             "tonight",
-            "week",
-            "month",
-            "year",
-            "quarter",
             "ago",
-            "decade",
             "noon",
             "midnight",
             "morning",
@@ -109,8 +114,38 @@ fn prefilter() -> &'static AhoCorasick {
         for q in ["Q1", "Q2", "Q3", "Q4"] {
             pats.push(q.to_string());
         }
-        AhoCorasick::new(pats).expect("valid patterns")
+        AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(pats)
+            .expect("valid patterns")
     })
+}
+
+/// The prefilter patterns of the unit words (`week` … `decade`, three cases each).
+const UNIT_PATTERNS: std::ops::Range<usize> = 0..15;
+
+/// A unit word is a trigger after `this`, `last`, `next`, `coming`, `past`, `the`, an
+/// ordinal or a hyphen (`this year`, `the end of the year`, `first-quarter`), or before
+/// `-end` (`year-end`). `ago` triggers on its own.
+fn unit_trigger(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or("");
+    let rest = text.get(at..).unwrap_or("");
+    let word_end = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    if before.ends_with('-') || rest.get(word_end..).is_some_and(|r| r.starts_with("-end")) {
+        return true;
+    }
+    let before = before.trim_end_matches(' ');
+    let word_start = before
+        .rfind(|c: char| !c.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let prev = before.get(word_start..).unwrap_or("");
+    [
+        "this", "last", "next", "coming", "past", "the", "first", "second", "third", "fourth",
+        "This", "Last", "Next", "The", "Coming",
+    ]
+    .contains(&prev)
 }
 
 /// Digits that can be part of a date or time: a year (`1996`, `2025`), `10/27`,
@@ -224,39 +259,64 @@ impl Expr {
 /// Finds the dates in one sentence (or any text), resolving relative ones against
 /// `published`; spans are byte offsets into `text`.
 pub fn find(text: &str, published: Option<NaiveDate>) -> Vec<(Span, DateValue)> {
-    let mut out = Vec::new();
-    let mut triggers: Vec<usize> = prefilter().find_iter(text).map(|m| m.start()).collect();
+    let mut triggers: Vec<usize> = prefilter()
+        .find_iter(text)
+        .filter(|m| m.pattern().as_usize() >= UNIT_PATTERNS.end || unit_trigger(text, m.start()))
+        .map(|m| m.start())
+        .collect();
     digit_trigger(text, &mut triggers);
     if triggers.is_empty() {
-        return out;
+        return Vec::new();
     }
     triggers.sort_unstable();
-    let mut toks = Vec::new();
-    lex(text, &mut toks);
-    // token index of each trigger
-    let mut hot = vec![false; toks.len()];
-    let mut ti = 0;
-    for (k, t) in toks.iter().enumerate() {
-        while ti < triggers.len() && triggers[ti] < t.start {
-            ti += 1;
-        }
-        if ti < triggers.len() && triggers[ti] < t.end {
-            hot[k] = true;
+    with_lexed(text, |toks| dates_in(text, toks, &triggers, published))
+}
+
+fn dates_in(
+    text: &str,
+    toks: &[Tok],
+    triggers: &[usize],
+    published: Option<NaiveDate>,
+) -> Vec<(Span, DateValue)> {
+    let mut out = Vec::new();
+    // the index of the next token holding a trigger, for every token
+    let mut next_hot = vec![usize::MAX; toks.len() + 1];
+    let mut ti = triggers.len();
+    for k in (0..toks.len()).rev() {
+        next_hot[k] = next_hot[k + 1];
+        while ti > 0 && triggers[ti - 1] >= toks[k].start {
+            ti -= 1;
+            if triggers[ti] < toks[k].end {
+                next_hot[k] = k;
+            }
         }
     }
-    let p = Parser { text, toks: &toks };
+    let p = Parser { text, toks };
     let mut i = 0;
     // A date starts at most a few tokens before its trigger (`by the end of last week`).
     const REACH: usize = 6;
     while i < toks.len() {
-        if !hot[i..(i + REACH).min(toks.len())].iter().any(|h| *h) {
+        let h = next_hot[i];
+        if h == usize::MAX {
+            break;
+        }
+        if h - i >= REACH {
+            i = h + 1 - REACH;
+            continue;
+        }
+        if !p.can_start(i) {
             i += 1;
             continue;
         }
         match p.mention(i) {
             Some((start, end, expr)) => {
-                let dir = p.direction(start, end);
                 let relative = expr.relative();
+                // the tense is read only where the value depends on it
+                let dir = if relative && published.is_some() && needs_direction(&expr) {
+                    p.direction(start, end)
+                } else {
+                    None
+                };
                 let value = match (relative, published) {
                     (true, None) => None,
                     _ => resolve(&expr, published, dir),
@@ -268,7 +328,7 @@ pub fn find(text: &str, published: Option<NaiveDate>) -> Vec<(Span, DateValue)> 
                         DateValue {
                             value,
                             anchor: if relative {
-                                published.map(|p| p.format("%Y-%m-%d").to_string())
+                                published.map(fmt_day)
                             } else {
                                 None
                             },
@@ -392,7 +452,79 @@ struct Parser<'a> {
     toks: &'a [Tok],
 }
 
+/// Whether resolving the expression depends on the tense (a weekday, a yearless month).
+fn needs_direction(e: &Expr) -> bool {
+    match e {
+        Expr::Weekday(_, WdMode::Bare) => true,
+        Expr::Day(None, ..) | Expr::Month(None, _) | Expr::Quarter(None, _) => true,
+        Expr::At(d, _) => needs_direction(d),
+        Expr::Range(a, b) => needs_direction(a) || needs_direction(b),
+        _ => false,
+    }
+}
+
 impl Parser<'_> {
+    /// A cheap test that a date can start at token `i`: a number or one of the words
+    /// [`Parser::mention`] begins with.
+    fn can_start(&self, i: usize) -> bool {
+        let Some(t) = self.tok(i) else { return false };
+        match t.kind {
+            Kind::Num => true,
+            Kind::Sym => false,
+            Kind::Word => {
+                let s = t.text(self.text);
+                let mut buf = [0u8; 24];
+                let Some(w) = lower(s, &mut buf) else {
+                    return false;
+                };
+                matches!(
+                    w,
+                    "on" | "in"
+                        | "since"
+                        | "by"
+                        | "until"
+                        | "till"
+                        | "through"
+                        | "during"
+                        | "before"
+                        | "after"
+                        | "from"
+                        | "between"
+                        | "at"
+                        | "around"
+                        | "as"
+                        | "early"
+                        | "earlier"
+                        | "late"
+                        | "later"
+                        | "mid"
+                        | "end"
+                        | "year"
+                        | "the"
+                        | "yesterday"
+                        | "today"
+                        | "tomorrow"
+                        | "tonight"
+                        | "last"
+                        | "next"
+                        | "this"
+                        | "coming"
+                        | "q"
+                        | "a"
+                        | "an"
+                        | "noon"
+                        | "midnight"
+                        | "first"
+                        | "second"
+                        | "third"
+                        | "fourth"
+                ) || weekday(s).is_some()
+                    || month_number(s).is_some()
+                    || crate::money::number::small_number(w).is_some()
+            }
+        }
+    }
+
     fn tok(&self, i: usize) -> Option<&Tok> {
         self.toks.get(i)
     }
@@ -1294,7 +1426,7 @@ fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 }
 
 fn fmt_day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 fn fmt_week(d: NaiveDate) -> String {
