@@ -781,7 +781,17 @@ fn screenshot(bin: &Path, url: &str, png: &Path, size: &str) {
 }
 
 fn file_url(path: &Path) -> String {
-    format!("file://{}", path.canonicalize().unwrap().display())
+    let path = path.canonicalize().unwrap().display().to_string();
+    let mut url = String::from("file://");
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                url.push(b as char)
+            }
+            _ => url.push_str(&format!("%{b:02X}")),
+        }
+    }
+    url
 }
 
 #[test]
