@@ -435,7 +435,9 @@ impl Gazetteer {
                 continue;
             }
             let wend = word_end(text, i);
-            if self.first_byte[b.to_ascii_lowercase() as usize] {
+            // Names start with a capital, a digit or a non-ASCII letter: lower-case words
+            // are skipped without hashing.
+            if self.first_byte[b as usize] {
                 if let Some(m) = self.match_at(text, i, wend) {
                     i = m.span.end;
                     raw.push(m);
@@ -452,13 +454,15 @@ impl Gazetteer {
         let bytes = text.as_bytes();
         // Multi-word aliases are keyed by their first two words, one-word aliases by their
         // word: each list is short, even for "The" or "New".
+        let first = fnv_fold(FNV_START, &bytes[start..wend]);
         if let Some(e2) = second_word_end(text, wend) {
-            let cands = self.index.get(hash_fold(&bytes[start..e2]) ^ TWO_WORDS);
+            let two = fnv_fold(first, &bytes[wend..e2]);
+            let cands = self.index.get(fnv_finish(two) ^ TWO_WORDS);
             if let Some(m) = self.verify(text, start, cands) {
                 return Some(m);
             }
         }
-        self.verify(text, start, self.index.get(hash_fold(&bytes[start..wend])))
+        self.verify(text, start, self.index.get(fnv_finish(first)))
     }
 
     /// The longest of `cands` (longest first) that matches at `start`, with every entry of
@@ -604,8 +608,11 @@ impl Gazetteer {
             }
             if m.title.is_some() {
                 // "Treasury Secretary Scott Bessent": the title is no organisation.
+                // `out` is in text order, so only its tail can lie inside the title.
                 let ts = m.title_start;
-                out.retain(|p: &Match| p.span.end <= ts || p.span.start >= m.span.start);
+                while out.last().is_some_and(|p: &Match| p.span.end > ts) {
+                    out.pop();
+                }
             }
             out.push(m);
         }
@@ -908,6 +915,9 @@ fn word_char_at(text: &str, i: usize) -> (bool, usize) {
         return (b.is_ascii_alphanumeric(), 1);
     }
     match text.get(i..).and_then(|s| s.chars().next()) {
+        // Quotes, dashes, bullets and odd spaces (U+2000–U+206F) are frequent in news and
+        // never letters: skip the Unicode tables for them.
+        Some(c) if ('\u{2000}'..='\u{206f}').contains(&c) => (false, c.len_utf8()),
         Some(c) => (c.is_alphanumeric(), c.len_utf8()),
         None => (false, 1),
     }
@@ -991,11 +1001,23 @@ fn hash_str(s: &str) -> u64 {
 
 #[inline]
 fn hash_fold(s: &[u8]) -> u64 {
-    // FNV-1a over ASCII-folded bytes, with a final mix for the table's high bits.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv_finish(fnv_fold(FNV_START, s))
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a over ASCII-folded bytes, resumable (the two-word key extends the one-word one).
+#[inline]
+fn fnv_fold(mut h: u64, s: &[u8]) -> u64 {
     for &b in s {
         h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
     }
+    h
+}
+
+/// A final mix so the table's high bits are as good as its low ones.
+#[inline]
+fn fnv_finish(h: u64) -> u64 {
     h ^ (h >> 29)
 }
 
@@ -1069,6 +1091,15 @@ fn surface_of(text: &str, span: Span) -> &str {
 }
 
 fn is_calendar(word: &str) -> bool {
+    // Most names are no month: a length and first-letter test saves the list scan.
+    if !(3..=9).contains(&word.len())
+        || !matches!(
+            word.as_bytes()[0],
+            b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D' | b'T' | b'W'
+        )
+    {
+        return false;
+    }
     const CALENDAR: &[&str] = &[
         "January",
         "February",
@@ -1519,7 +1550,8 @@ impl Builder {
             if fw.is_empty() || !text.as_bytes().starts_with(fw) {
                 continue; // an alias must start with a word char
             }
-            first_byte[fw[0].to_ascii_lowercase() as usize] = true;
+            first_byte[fw[0] as usize] = true;
+            first_byte[fw[0].to_ascii_uppercase() as usize] = true;
             let key = alias_key(text);
             groups.entry(key).or_default().push(i as u32);
         }
