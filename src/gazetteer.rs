@@ -303,8 +303,10 @@ pub struct Gazetteer {
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
     index: FirstWordIndex,
-    /// Which first bytes can start an alias (after ASCII folding), a cheap filter.
+    /// Which first bytes can start an alias, a cheap filter (digits aside).
     first_byte: [bool; 256],
+    /// First words of the aliases that start with a digit.
+    digit_words: Vec<Vec<u8>>,
     /// Extra titles (phoenix agents): lower-case phrase → CAMEO agent code.
     agents: HashMap<String, String>,
     warnings: Vec<String>,
@@ -437,7 +439,15 @@ impl Gazetteer {
             let wend = word_end(text, i);
             // Names start with a capital, a digit or a non-ASCII letter: lower-case words
             // are skipped without hashing.
-            if self.first_byte[b as usize] {
+            let candidate = if b.is_ascii_digit() {
+                // Numbers are frequent and few aliases start with one ("3M", "10 Downing
+                // Street"): compare with those words instead of hashing every number.
+                let w = &bytes[i..wend];
+                self.digit_words.iter().any(|d| d.eq_ignore_ascii_case(w))
+            } else {
+                self.first_byte[b as usize]
+            };
+            if candidate {
                 if let Some(m) = self.match_at(text, i, wend) {
                     i = m.span.end;
                     raw.push(m);
@@ -1544,6 +1554,7 @@ impl Builder {
 
         let mut groups: HashMap<u64, Vec<u32>> = HashMap::new();
         let mut first_byte = [false; 256];
+        let mut digit_words: Vec<Vec<u8>> = Vec::new();
         for (i, a) in self.aliases.iter().enumerate() {
             let text = str_of(&self.texts, a.text);
             let fw = first_word(text.as_bytes());
@@ -1552,6 +1563,9 @@ impl Builder {
             }
             first_byte[fw[0] as usize] = true;
             first_byte[fw[0].to_ascii_uppercase() as usize] = true;
+            if fw[0].is_ascii_digit() && !digit_words.iter().any(|d: &Vec<u8>| d == fw) {
+                digit_words.push(fw.to_vec());
+            }
             let key = alias_key(text);
             groups.entry(key).or_default().push(i as u32);
         }
@@ -1565,6 +1579,7 @@ impl Builder {
             entries: self.entries,
             aliases: self.aliases,
             first_byte,
+            digit_words,
             agents: self.agents,
             warnings: self.warnings,
         }
