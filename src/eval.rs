@@ -531,7 +531,10 @@ pub fn role_ok(role: &str, ge: &Map<String, Value>, se: &Value) -> bool {
             }
         },
         "modality" | "subtype" => {
-            gold.as_str().map(str::to_lowercase) == sys.as_str().map(str::to_lowercase)
+            let s = sys.as_str().map(str::to_lowercase);
+            strings(Some(gold))
+                .iter()
+                .any(|g| Some(g.to_lowercase()) == s)
         }
         "time" => match gold {
             Value::Null => sys.is_null(),

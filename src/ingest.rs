@@ -266,16 +266,22 @@ fn origin_of(path: &Path, line: Option<usize>) -> Origin {
     }
 }
 
-/// Whether a file is read as JSON lines.
+/// Whether a file is read as JSON: JSON lines (`.jsonl`, `.ndjson`), or `.json`, which
+/// holds one article object (pretty-printed or not) or JSON lines.
 pub fn is_jsonl(path: &Path, format: InputFormat) -> bool {
     match format {
         InputFormat::Text => false,
         InputFormat::Jsonl => true,
-        InputFormat::Auto => path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jsonl" | "ndjson")),
+        InputFormat::Auto => {
+            extension(path).is_some_and(|e| matches!(e.as_str(), "jsonl" | "ndjson" | "json"))
+        }
     }
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
 }
 
 /// Decodes bytes as UTF-8 (dropping a BOM), or replaces bad bytes when `lossy`.
@@ -381,6 +387,28 @@ pub fn open(file: &InputFile, options: &IngestOptions) -> Result<Opened> {
         let head = reader.fill_buf().map_err(io_err)?;
         if let Some(what) = sniff_binary(&head[..head.len().min(SNIFF)]) {
             return binary(what);
+        }
+        let single = options.format == InputFormat::Auto
+            && extension(&file.path).as_deref() == Some("json")
+            && reader
+                .get_ref()
+                .metadata()
+                .is_ok_and(|m| m.len() <= options.max_bytes);
+        if single {
+            // One article object, possibly over several lines; anything else is read as
+            // JSON lines from the start again.
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(io_err)?;
+            let (text, replaced) = decode_counted(bytes, &origin, options.lossy)?;
+            if let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(&text) {
+                let doc = document_from_object(obj, &file.id, options, &origin)?;
+                return Ok(Opened::Text {
+                    doc: Box::new(doc),
+                    notice: replaced.then(|| lossy_notice(origin.clone())),
+                });
+            }
+            let f = fs::File::open(&file.path).map_err(io_err)?;
+            reader = BufReader::with_capacity(1 << 16, f);
         }
         // Lines without an id are `ID:LINE`, ID being the file's id (path in the folder).
         let path = file.path.display().to_string();

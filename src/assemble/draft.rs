@@ -192,6 +192,9 @@ pub struct Draft {
     pub modality: Option<Modality>,
     /// A definite noun ("the visit") with no participants of its own: points back.
     pub anaphoric: bool,
+    /// A definite noun with a clause subject: merges with its antecedent whatever the
+    /// participants.
+    pub loose: bool,
     /// In a headline or bullet label: may only add evidence to an event.
     pub merge_only: bool,
     /// A speech verb reporting someone else's event ("…, officials said").
@@ -220,6 +223,42 @@ struct Trig {
     as_meeting_phone: bool,
     /// Support verb: the event noun object is the event.
     support: bool,
+}
+
+/// A title or role noun right before a name ("carmaker BYD", "spokesman He Yadong"): the
+/// name is still the head of its phrase.
+fn role_before_name(before: &str) -> bool {
+    super::sentence::TITLE_WORDS.contains(&before)
+        || matches!(
+            before,
+            "ministry"
+                | "company"
+                | "group"
+                | "firm"
+                | "bank"
+                | "agency"
+                | "carmaker"
+                | "automaker"
+                | "planemaker"
+                | "chipmaker"
+                | "giant"
+                | "maker"
+                | "producer"
+                | "rival"
+                | "operator"
+                | "lender"
+                | "insurer"
+                | "miner"
+                | "airline"
+                | "regulator"
+                | "unit"
+                | "subsidiary"
+                | "owner"
+                | "start-up"
+                | "startup"
+                | "conglomerate"
+                | "retailer"
+        )
 }
 
 fn is_verb_form(w: &str) -> bool {
@@ -309,11 +348,42 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 continue;
             }
             let prev = if i > 0 { self.lw(i - 1) } else { "" };
+            // A name right before the word is its subject unless the name is itself a
+            // modifier ("his Asia tour", "the Tokyo stop").
             let prev_is_subject = i > 0
-                && self
-                    .v
-                    .cand_at(i - 1)
-                    .is_some_and(|c| !self.v.cands[c].poss && self.v.cands[c].end == i);
+                && self.v.cand_at(i - 1).is_some_and(|c| {
+                    let c = &self.v.cands[c];
+                    let before = if c.start > 0 {
+                        self.lw(c.start - 1)
+                    } else {
+                        ""
+                    };
+                    !c.poss
+                        && c.end == i
+                        && (c.start <= first_word
+                            || role_before_name(before)
+                            || matches!(
+                                before,
+                                "," | "and"
+                                    | "but"
+                                    | "while"
+                                    | "when"
+                                    | "after"
+                                    | "before"
+                                    | "as"
+                                    | "that"
+                                    | "which"
+                                    | "who"
+                                    | ":"
+                                    | "“"
+                                    | "\""
+                                    | "”"
+                                    | "where"
+                                    | "saw"
+                                    | "said"
+                                    | "if"
+                            ))
+                });
             let prev_nounish = i > 0
                 && (self.v.is_det(i - 1)
                     || self.v.words[i - 1].poss
@@ -348,6 +418,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                         && !prev_is_subject
                         && !is_verb_form(prev)
                         && prev != ","));
+            let prev_nounish = prev_nounish
+                || (i >= 2
+                    && (self.v.words[i - 2].poss || self.v.is_det(i - 2))
+                    && !VERB_PREV.contains(&prev)
+                    && !PREPOSITIONS.contains(&prev));
             let verbish = VERB_PREV.contains(&prev) || prev_is_subject;
             let pick = ms.iter().find(|m| {
                 let e = &self.lex.entries[m.entry];
@@ -393,10 +468,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
 
     fn next_nonadv(&self, mut i: usize) -> usize {
         while i < self.n()
-            && matches!(
+            && (matches!(
                 self.lw(i),
                 "further" | "also" | "jointly" | "formally" | "quickly" | "soon" | "then"
-            )
+            ) || (self.lw(i).ends_with("ly") && self.lw(i).len() > 4))
         {
             i += 1;
         }
@@ -432,6 +507,18 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let money = self.v.money.iter().find(|m| m.1 <= j && j < m.2);
             if let Some(m) = money {
                 j = m.2;
+                steps += 1;
+                // "$550 billion in investments", "$10 billion of investment".
+                if matches!(self.lw(j), "in" | "of") {
+                    j += 1;
+                }
+                continue;
+            }
+            if matches!(l, "in" | "of")
+                && j > 0
+                && matches!(self.lw(j - 1), "billion" | "million" | "trillion" | "bn")
+            {
+                j += 1;
                 steps += 1;
                 continue;
             }
@@ -478,7 +565,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     p -= 1;
                 }
                 let before = if p > 0 { self.lw(p - 1) } else { "" };
-                let plural_role_of = before == "of"
+                let plural_role_of = matches!(before, "of" | "from")
                     && p >= 2
                     && matches!(
                         self.lw(p - 2),
@@ -491,7 +578,82 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             | "envoys"
                             | "negotiators"
                     );
-                if PREPOSITIONS.contains(&before) && !plural_role_of {
+                let conj = matches!(before, "before" | "after" | "since" | "until" | "as");
+                if PREPOSITIONS.contains(&before) && !plural_role_of && !conj {
+                    i = grp.start;
+                    continue;
+                }
+                // A name inside a noun phrase ("his Asia tour", "the ASEAN Summit") is a
+                // modifier, not a subject.
+                let boundary = p <= lo
+                    || plural_role_of
+                    || conj
+                    || super::sentence::TITLE_WORDS.contains(&before)
+                    || matches!(
+                        before,
+                        "ministry"
+                            | "company"
+                            | "group"
+                            | "firm"
+                            | "bank"
+                            | "agency"
+                            | "carmaker"
+                            | "automaker"
+                            | "planemaker"
+                            | "chipmaker"
+                            | "giant"
+                            | "maker"
+                            | "producer"
+                            | "rival"
+                            | "operator"
+                            | "lender"
+                            | "insurer"
+                            | "miner"
+                            | "airline"
+                            | "regulator"
+                            | "unit"
+                            | "subsidiary"
+                            | "owner"
+                            | "start-up"
+                            | "startup"
+                            | "conglomerate"
+                            | "retailer"
+                    )
+                    || matches!(
+                        before,
+                        "," | "and"
+                            | "but"
+                            | "while"
+                            | "when"
+                            | "after"
+                            | "before"
+                            | "as"
+                            | "that"
+                            | "which"
+                            | "who"
+                            | ":"
+                            | "“"
+                            | "\""
+                            | "”"
+                            | "where"
+                            | "saw"
+                            | "if"
+                            | "because"
+                            | "since"
+                            | "then"
+                            | "so"
+                            | "—"
+                            | "–"
+                            | "said"
+                            | "says"
+                            | "also"
+                    )
+                    || self.v.words[p - 1].kind != TokenKind::Word;
+                let det_modifier = !plural_role_of
+                    && self.modifier_group(g)
+                    && (grp.start > 0 && matches!(self.lw(grp.start - 1), "the" | "a" | "an")
+                        || self.v.cands[grp.cands[0]].ety == Some(EntityType::Norp));
+                if !boundary || det_modifier {
                     i = grp.start;
                     continue;
                 }
@@ -502,6 +664,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     return Some(Subject::Group(g));
                 }
                 return Some(Subject::Group(g));
+            }
+            // "…, officials said": the speaker is unnamed.
+            if GENERIC_SPEAKERS.contains(&w) && self.v.cand_at(i).is_none() {
+                return None;
             }
             if matches!(w, "who" | "which" | "that") && i > 0 && self.lw(i - 1) == "," {
                 // The antecedent: a group or an event noun just before the comma.
@@ -564,11 +730,56 @@ impl<'a, 'd> Drafter<'a, 'd> {
         let mut j = i;
         while j < self.n() && (self.v.is_det(j) || matches!(self.lw(j), "further" | "also")) {
             if let Some(g) = self.v.group_starting_at(j) {
-                return Some(g);
+                if !self.determiner_group(g) {
+                    return Some(g);
+                }
             }
             j += 1;
         }
-        self.v.group_starting_at(j)
+        let g = self.v.group_starting_at(j)?;
+        (!self.determiner_group(g)).then_some(g)
+    }
+
+    /// "his admiration", "Tokyo's plan": a possessive that only determines a noun.
+    fn determiner_group(&self, g: usize) -> bool {
+        let grp = &self.v.groups[g];
+        let last = &self.v.cands[*grp.cands.last().unwrap_or(&0)];
+        let pron_det = last.kind == CandKind::Pronoun
+            && matches!(self.lw(last.start), "his" | "her")
+            && self.v.words.get(grp.end).is_some_and(|w| {
+                w.kind == TokenKind::Word && !PREPOSITIONS.contains(&w.lower.as_str())
+            });
+        let their = last.kind == CandKind::Plural && self.lw(last.start) == "their";
+        last.poss || pron_det || their
+    }
+
+    /// A group followed by more noun words ("the US economy", "American products") is a
+    /// modifier inside a larger phrase.
+    fn modifier_group(&self, g: usize) -> bool {
+        let end = self.v.groups[g].end;
+        self.v.words.get(end).is_some_and(|w| {
+            w.kind == TokenKind::Word
+                && !w.cap
+                && !PREPOSITIONS.contains(&w.lower.as_str())
+                && !VERB_PREV.contains(&w.lower.as_str())
+                && !matches!(
+                    w.lower.as_str(),
+                    "and"
+                        | "or"
+                        | "is"
+                        | "are"
+                        | "was"
+                        | "were"
+                        | "said"
+                        | "says"
+                        | "which"
+                        | "who"
+                        | "that"
+                        | "as"
+                        | "but"
+                )
+                && !is_verb_form(&w.lower)
+        })
     }
 
     /// Candidates of a group.
@@ -668,6 +879,46 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 ok = false;
             }
             if e.has("needs_with") && next != "with" {
+                ok = false;
+            }
+            if e.has("needs_of") && next != "of" {
+                ok = false;
+            }
+            // A wish is no event ("wanted a closer partnership"), nor is what someone else
+            // is invited to do ("invited companies to invest").
+            let back = |n: usize, words: &[&str]| {
+                (t.ts.saturating_sub(n)..t.ts).any(|k| words.contains(&self.lw(k)))
+            };
+            if t.noun
+                && back(
+                    4,
+                    &[
+                        "want", "wants", "wanted", "hope", "hopes", "hoped", "seek", "seeks",
+                        "sought", "wish",
+                    ],
+                )
+            {
+                ok = false;
+            }
+            if !t.noun
+                && prevw == "to"
+                && back(
+                    6,
+                    &[
+                        "invited",
+                        "invite",
+                        "invites",
+                        "urged",
+                        "urge",
+                        "urges",
+                        "asked",
+                        "ask",
+                        "encouraged",
+                        "encourage",
+                        "called",
+                    ],
+                )
+            {
                 ok = false;
             }
             if e.has("quote") {
@@ -814,6 +1065,15 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 continue;
             };
             let ek = self.e(&trigs[k]).clone();
+            if trigs[k].noun && ek.ty == Some(EventType::Commitment) {
+                // "Tokyo's plan to undertake …", "a pledge to invest": one commitment.
+                let owner = match trigs[k].into {
+                    Some(o) if o != usize::MAX => o,
+                    _ => k,
+                };
+                trigs[j].into = Some(owner);
+                continue;
+            }
             if ek.has("control") || (trigs[k].noun && ek.subtype == "talks") {
                 trigs[k].into = Some(usize::MAX);
                 let cue = match ek.subtype.as_str() {
@@ -843,11 +1103,13 @@ impl<'a, 'd> Drafter<'a, 'd> {
             }
             let ek = self.e(&trigs[k]).clone();
             let ej = self.e(&trigs[j]).clone();
-            let hands_over = trigs[k].support
-                || ek.ty == Some(EventType::Statement) && trigs[k].as_statement.is_none()
-                || ek.has("host")
-                || ek.has("hostpraise")
-                || (ek.ty == Some(EventType::Visit) && ej.ty != Some(EventType::Visit));
+            // Praise of an event ("welcomed the investment") is about it, not it.
+            let praise = trigs[k].as_statement.is_some() || ek.subtype == "praise";
+            let hands_over = !praise
+                && (trigs[k].support
+                    || ek.ty == Some(EventType::Statement)
+                    || ek.has("host")
+                    || (ek.ty == Some(EventType::Visit) && ej.ty != Some(EventType::Visit)));
             if hands_over {
                 trigs[k].into = Some(usize::MAX);
             } else {
@@ -929,6 +1191,28 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 subtype = "phone call".into();
                 cameo = "041".into();
             }
+            // "announce new factories": an investment, not a statement.
+            if e.phrase == "announce"
+                && (t.te..(t.te + 6).min(self.n())).any(|k| {
+                    matches!(
+                        self.lw(k),
+                        "factory"
+                            | "factories"
+                            | "plant"
+                            | "plants"
+                            | "jobs"
+                            | "project"
+                            | "projects"
+                            | "mine"
+                            | "mines"
+                    )
+                })
+            {
+                ty = EventType::Commitment;
+                subtype = "investment".into();
+                cameo = "0311".into();
+                plover = "AGREE".into();
+            }
             if let Some(r) = t.refine {
                 let re = &self.lex.entries[r];
                 if re.cameo == "0871" {
@@ -982,12 +1266,31 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 time: None,
                 modality: t.cue,
                 anaphoric: false,
+                loose: false,
                 merge_only: self.v.heading || t.ts < label,
                 attribution: false,
                 quote: false,
                 dropped: false,
             };
-            self.roles(&mut d, t, &e, absorbed_end, zone_end, cs, &ts_list);
+            let absorbed_noun = trigs
+                .iter()
+                .filter(|a| a.into == Some(k) && a.noun && a.ts >= t.te)
+                .map(|a| (a.ts, a.te))
+                .min();
+            let absorbed_noun_before = trigs
+                .iter()
+                .any(|a| a.into == Some(k) && a.noun && a.te <= t.ts);
+            self.roles(
+                &mut d,
+                t,
+                &e,
+                absorbed_end,
+                zone_end,
+                cs,
+                &ts_list,
+                absorbed_noun,
+                absorbed_noun_before,
+            );
             self.modality(&mut d, t, cs, ce);
             ts_list.push((d.ts, d.te));
             drafts.push(d);
@@ -1055,17 +1358,21 @@ impl<'a, 'd> Drafter<'a, 'd> {
         zone_end: usize,
         cs: usize,
         ts_list: &[(usize, usize)],
+        absorbed_noun: Option<(usize, usize)>,
+        absorbed_noun_before: bool,
     ) {
         let ty = d.ty;
         let host = e.has("host") || (e.has("hostpraise") && t.as_statement.is_none());
         let broker = e.has("broker");
         let order = e.has("order");
-        let passive = t.participle
-            && t.ts > 0
-            && (matches!(
-                self.lw(t.ts - 1),
-                "was" | "were" | "been" | "being" | "is" | "are"
-            ) || (t.ts > 1 && matches!(self.lw(t.ts - 2), "was" | "were" | "been")));
+        let reduced_relative = t.participle && absorbed_noun_before;
+        let passive = reduced_relative
+            || t.participle
+                && t.ts > 0
+                && (matches!(
+                    self.lw(t.ts - 1),
+                    "was" | "were" | "been" | "being" | "is" | "are" | "be"
+                ) || (t.ts > 1 && matches!(self.lw(t.ts - 2), "was" | "were" | "been")));
         let mut agents: Vec<CandRef> = Vec::new();
         let mut counterparts: Vec<CandRef> = Vec::new();
         let mut place: Option<CandRef> = None;
@@ -1146,7 +1453,18 @@ impl<'a, 'd> Drafter<'a, 'd> {
             match subj {
                 Some(Subject::Group(g)) => {
                     subject_group = Some(g);
-                    if !(d.noun && d.anaphoric) {
+                    // "will host the summit", "announced the agreement": a definite event
+                    // noun after such a verb is the known event, with its subject taking part.
+                    let after_support = d.noun
+                        && np_s > 0
+                        && self.lex.matches(&[self.lw(np_s - 1)], 0).iter().any(|m| {
+                            let e = &self.lex.entries[m.entry];
+                            e.pos == Pos::Support || e.has("host") || e.subtype == "announcement"
+                        });
+                    if d.noun && d.anaphoric && after_support {
+                        d.loose = true;
+                    }
+                    if !(d.noun && d.anaphoric) || d.loose {
                         for m in self.members(g) {
                             if order {
                                 push(&mut counterparts, m);
@@ -1162,7 +1480,9 @@ impl<'a, 'd> Drafter<'a, 'd> {
             // Quote attribution with inversion: "…,” said Commerce Secretary Howard Lutnick.
             if agents.is_empty() && ty == EventType::Statement && !d.noun {
                 if let Some(g) = self.object_group(t.te) {
-                    let after_quote = (0..t.ts).any(|k| matches!(self.lw(k), "”" | "\""));
+                    let q = |k: usize| matches!(self.lw(k), "”" | "\"");
+                    let after_quote = t.ts >= 1 && q(t.ts - 1)
+                        || t.ts >= 2 && self.lw(t.ts - 1) == "," && q(t.ts - 2);
                     if after_quote {
                         for m in self.members(g) {
                             push(&mut agents, m);
@@ -1170,8 +1490,17 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     }
                 }
             }
-            if d.noun && subject_group.is_some() {
-                d.anaphoric = false;
+            // "his first visit", "its largest investment": the event the sentence is
+            // already about, or a new one by that person.
+            if d.noun && np_s < t.ts && matches!(self.lw(np_s), "his" | "her" | "its" | "their") {
+                d.anaphoric = true;
+                d.loose = true;
+            } else if d.noun && subject_group.is_some() {
+                // "will host the two-day summit": the summit the article already has, with
+                // one more participant.
+                if !d.loose && !agents.is_empty() {
+                    d.anaphoric = false;
+                }
             }
         }
         if !d.noun && !passive {
@@ -1199,6 +1528,50 @@ impl<'a, 'd> Drafter<'a, 'd> {
         let mut after_amount = false;
         let mut j = if d.noun { np_s.min(t.ts) } else { t.ts };
         let mut topic_done = false;
+        // A verb that absorbed a commitment noun: the noun phrase is the topic
+        // ("pledge over $550 billion in investments into the US economy").
+        if ty == EventType::Commitment && !d.noun && d.topic.is_none() {
+            if let Some((ns, ne)) = absorbed_noun {
+                let is_commit_noun = self
+                    .lex
+                    .matches(&[self.lw(ns)], 0)
+                    .iter()
+                    .any(|m| self.lex.entries[m.entry].ty == Some(EventType::Commitment));
+                if is_commit_noun {
+                    let e = self.phrase_end(ne, zone_end.max(ne));
+                    let promise = matches!(
+                        self.lw(ns),
+                        "commitment" | "commitments" | "pledge" | "promise" | "vow"
+                    ) && self.lw(ne) == "to";
+                    d.topic = if promise {
+                        self.span(ne + 1, self.phrase_end(ne + 1, zone_end.max(ne + 1)))
+                    } else {
+                        self.span(ns, e)
+                    };
+                    topic_done = d.topic.is_some();
+                    for k in ns..e {
+                        if let Some(c) = self.v.cand_at(k) {
+                            let cc = &self.v.cands[c];
+                            if matches!(cc.ety, Some(EntityType::Place | EntityType::Norp))
+                                && !counterparts.contains(&c)
+                            {
+                                counterparts.push(c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // A verb's amount may sit before a noun it absorbed ("pledge over $550 billion in
+        // investments").
+        if !d.noun {
+            for &(mi, ms, _) in &self.v.money {
+                if ms >= t.te && ms < zone_end && d.amount.is_none() {
+                    d.amount = Some(mi);
+                    after_amount = ms < zone_start;
+                }
+            }
+        }
         while j < zone_end {
             let l = self.lw(j).to_string();
             if j < zone_start {
@@ -1241,8 +1614,48 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 j = e.max(j + 1);
                 continue;
             }
+            // A noun's own phrases end where the sentence's predicate starts ("his arrival in
+            // Tokyo … was marked by …").
+            if d.noun
+                && j > zone_start
+                && matches!(
+                    l.as_str(),
+                    "is" | "was"
+                        | "are"
+                        | "were"
+                        | "has"
+                        | "have"
+                        | "had"
+                        | "will"
+                        | "would"
+                        | "could"
+                        | "may"
+                        | "might"
+                        | "can"
+                        | "comes"
+                        | "came"
+                        | "saw"
+                )
+            {
+                break;
+            }
+            if l == "," {
+                let nx = self.lw(j + 1);
+                if self.v.is_det(j + 1)
+                    || matches!(
+                        nx,
+                        "which" | "who" | "where" | "while" | "including" | "a" | "an"
+                    )
+                    || (nx.ends_with("ing") && self.v.cand_at(j + 1).is_none())
+                {
+                    break;
+                }
+            }
             if PREPOSITIONS.contains(&l.as_str()) {
-                let Some(g) = self.object_group(j + 1) else {
+                let g = self
+                    .object_group(j + 1)
+                    .filter(|&g| !self.modifier_group(g) || l == "between");
+                let Some(g) = g else {
                     // Topic phrases: "on critical minerals", "to implementing …".
                     if !topic_done {
                         let topical = match ty {
@@ -1251,12 +1664,15 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             }
                             EventType::Commitment => {
                                 matches!(l.as_str(), "to" | "on") && j == zone_start
-                                    || (matches!(l.as_str(), "in" | "of")
+                                    || (matches!(l.as_str(), "in" | "of" | "into")
                                         && (after_amount || j == zone_start))
                             }
                             _ => false,
                         };
+                        let sidelines = matches!(self.lw(j + 2), "sidelines" | "margins" | "eve")
+                            || matches!(self.lw(j + 1), "sidelines" | "margins");
                         if topical
+                            && !sidelines
                             && !self.v.dates.iter().any(|m| m.1 == j + 1)
                             && !self.v.money.iter().any(|m| m.1 == j + 1)
                         {
@@ -1291,7 +1707,16 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     continue;
                 };
                 let grp = self.v.groups[g].clone();
-                let ms = self.members(g);
+                // "between the nations" after named parties adds nothing.
+                let ms: Vec<CandRef> = self
+                    .members(g)
+                    .into_iter()
+                    .filter(|&m| {
+                        l == "between"
+                            || agents.is_empty()
+                            || self.v.cands[m].kind != CandKind::Plural
+                    })
+                    .collect();
                 match l.as_str() {
                     "with" => {
                         if ty != EventType::Visit || ms.iter().all(|&m| self.is_personish(m)) {
@@ -1324,6 +1749,23 @@ impl<'a, 'd> Drafter<'a, 'd> {
                         for m in ms {
                             push(&mut counterparts, m);
                         }
+                    }
+                    "of" if place.is_none()
+                        && j > 0
+                        && matches!(
+                            self.lw(j - 1),
+                            "city"
+                                | "town"
+                                | "village"
+                                | "capital"
+                                | "port"
+                                | "province"
+                                | "region"
+                                | "island"
+                                | "state"
+                        ) =>
+                    {
+                        place = ms.first().copied();
                     }
                     "of" if d.noun && j == t.te => {
                         if matches!(
@@ -1360,7 +1802,12 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             place = ms.first().copied();
                         }
                     }
-                    "to" if ty == EventType::Statement => {
+                    "for" if ty == EventType::Statement && d.subtype == "praise" => {
+                        for m in ms {
+                            push(&mut counterparts, m);
+                        }
+                    }
+                    "to" if ty == EventType::Statement && j == zone_start => {
                         for m in ms {
                             if self.v.cands[m].kind == CandKind::Named {
                                 push(&mut counterparts, m);
@@ -1462,7 +1909,14 @@ impl<'a, 'd> Drafter<'a, 'd> {
             self.statement_topic(d, t);
         }
         // Time in the clause when the zone has none (e.g. before the trigger).
-        if d.time.is_none() {
+        // Only from the subject on: a date before it belongs to another clause.
+        let from = agents
+            .iter()
+            .map(|&c| self.v.cands[c].start)
+            .filter(|&s| s < t.ts)
+            .min();
+        if d.time.is_none() && from.is_some() {
+            let cs = from.unwrap_or(cs).max(cs);
             let cands: Vec<usize> = self
                 .v
                 .dates
@@ -1562,6 +2016,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
 
     fn modality(&self, d: &mut Draft, t: &Trig, cs: usize, ce: usize) {
         let mut best: Option<Modality> = d.modality;
+        // "plans to double its defence spending": the plan is the event, and planned.
+        let entry = &self.lex.entries[d.entry];
+        if entry.has("control") && matches!(entry.subtype.as_str(), "plan" | "aim") && !d.noun {
+            best = best.or(Some(Modality::Planned));
+        }
         let rank = |m: Modality| match m {
             Modality::Negated => 5,
             Modality::Possible => 4,
@@ -1634,6 +2093,9 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let lim = ce.min(t.te + 12);
             while k < lim {
                 let l = self.lw(k);
+                if matches!(l, "," | "which" | "who" | "that" | "where") {
+                    break;
+                }
                 if matches!(
                     l,
                     "is" | "was" | "are" | "were" | "has" | "have" | "had" | "would" | "will"

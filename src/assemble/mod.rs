@@ -46,6 +46,8 @@ struct Built {
     explicit: bool,
     richness: i32,
     heading: bool,
+    /// Where the event was last mentioned (sentence, byte), for "they".
+    last: (usize, usize),
 }
 
 impl Assembler {
@@ -74,6 +76,7 @@ impl Assembler {
         let quotes = sentence::quote_spans(&doc.text);
         let mut built: Vec<Built> = Vec::new();
         let mut persons: Vec<Person> = Vec::new();
+        let mut deferred: Vec<(Event, Draft)> = Vec::new();
         let dateline = dateline(doc);
         for si in 0..doc.sentences.len() {
             let view = View::new(doc, si, &quotes);
@@ -82,6 +85,33 @@ impl Assembler {
                 lex: &self.lexicon,
             };
             let drafts = drafter.drafts();
+            if debug() {
+                for (i, c) in view.cands.iter().enumerate() {
+                    eprintln!(
+                        "s{si} cand {i} {:?} {:?} {:?} title={:?} poss={} words {}..{}",
+                        doc.span_text(c.head),
+                        c.kind,
+                        c.ety,
+                        c.title,
+                        c.poss,
+                        c.start,
+                        c.end
+                    );
+                }
+                for d in &drafts {
+                    eprintln!(
+                        "s{si} draft {:?} {:?} agents {:?} cps {:?} place {:?} anaphoric {} merge_only {} dropped {}",
+                        doc.span_text(d.trigger),
+                        d.ty,
+                        d.agents,
+                        d.counterparts,
+                        d.place,
+                        d.anaphoric,
+                        d.merge_only,
+                        d.dropped
+                    );
+                }
+            }
             let mut resolved_of: Vec<Option<usize>> = vec![None; drafts.len()];
             for (di, d) in drafts.iter().enumerate() {
                 if d.dropped {
@@ -120,7 +150,31 @@ impl Assembler {
                     confidence: 0.0,
                 };
                 let ev = refine_cameo(doc, ev);
+                if d.merge_only {
+                    // Headlines and bullet labels wait for the body to be read.
+                    deferred.push((ev, d.clone()));
+                    continue;
+                }
                 resolved_of[di] = self.place_event(doc, &mut built, ev, d);
+            }
+            // Talks held during a visit take place where the visit is ("arrived in Tokyo …,
+            // diving into discussions with …").
+            let here: Vec<usize> = resolved_of.iter().flatten().copied().collect();
+            let visit_place = here
+                .iter()
+                .find(|&&b| built[b].ev.ty == EventType::Visit && built[b].ev.place.is_some())
+                .and_then(|&b| built[b].ev.place.clone());
+            if let Some(p) = visit_place {
+                for &b in &here {
+                    let ev = &mut built[b].ev;
+                    if ev.place.is_none()
+                        && ev.sentence == si
+                        && matches!(ev.ty, EventType::Meeting | EventType::Agreement)
+                        && ev.modality == Modality::Asserted
+                    {
+                        ev.place = Some(p.clone());
+                    }
+                }
             }
             // People introduced in this sentence, for later pronouns and descriptors.
             for c in &view.cands {
@@ -140,6 +194,42 @@ impl Assembler {
                         sentence: si,
                     });
                 }
+            }
+        }
+        for (ev, d) in deferred {
+            let found = built
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| {
+                    b.ev.ty == ev.ty
+                        && b.ev.cameo == ev.cameo
+                        && place_compatible(doc, &b.ev, &ev)
+                        && (ev.agents.is_empty()
+                            || b.ev.agents.is_empty()
+                            || participants_compatible(doc, &b.ev, &ev))
+                })
+                .max_by_key(|(i, b)| (b.ev.evidence.len(), std::cmp::Reverse(*i)))
+                .map(|(i, _)| i);
+            let named = ev
+                .agents
+                .iter()
+                .any(|a| a.mention.is_some() || a.entity.is_some());
+            match found {
+                Some(x) => {
+                    let rich = richness(&ev, &d);
+                    merge_into(doc, &mut built[x], ev, d.modality.is_some(), rich, true);
+                }
+                None if named && ev.ty != EventType::Statement => {
+                    let last = (ev.sentence, ev.trigger.start);
+                    built.push(Built {
+                        richness: richness(&ev, &d),
+                        explicit: d.modality.is_some(),
+                        ev,
+                        heading: true,
+                        last,
+                    });
+                }
+                None => {}
             }
         }
         let mut events: Vec<Event> = built
@@ -188,16 +278,39 @@ impl Assembler {
         let explicit = d.modality.is_some();
         let merge_only = d.merge_only && !named;
         if d.anaphoric || merge_only {
-            let found = built.iter().rposition(|b| {
-                b.ev.ty == ev.ty
-                    && place_compatible(doc, &b.ev, &ev)
-                    && (ev.agents.is_empty() || participants_compatible(doc, &b.ev, &ev))
-            });
+            // A definite mention ("the talks", "the pact") points to the main event of its
+            // kind: the same place if it names one, else the best-attested, else the latest.
+            let found = built
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| {
+                    // "The acquisition" can point back to an agreed purchase.
+                    let deal_of = ev.ty == EventType::Agreement
+                        && b.ev.ty == EventType::Commitment
+                        && matches!(b.ev.subtype.as_str(), "purchase" | "investment")
+                        && matches!(ev.subtype.as_str(), "deal" | "acquisition" | "merger");
+                    ((b.ev.ty == ev.ty && b.ev.cameo == ev.cameo) || deal_of)
+                        && (place_compatible(doc, &b.ev, &ev)
+                            || d.loose && b.ev.evidence.contains(&ev.sentence))
+                        && (ev.agents.is_empty()
+                            || d.loose
+                            || participants_compatible(doc, &b.ev, &ev))
+                })
+                .max_by_key(|(i, b)| {
+                    let same_place = match (&b.ev.place, &ev.place) {
+                        (Some(a), Some(p)) => same(doc, a, p),
+                        _ => false,
+                    };
+                    (same_place, b.ev.evidence.len(), *i)
+                })
+                .map(|(i, _)| i);
             if let Some(x) = found {
                 merge_into(doc, &mut built[x], ev, explicit, richness, d.merge_only);
                 return Some(x);
             }
-            if merge_only || (ev.place.is_none() && ev.time.is_none() && ev.amount.is_none()) {
+            if merge_only
+                || (!d.loose && ev.place.is_none() && ev.time.is_none() && ev.amount.is_none())
+            {
                 return None;
             }
         }
@@ -213,19 +326,27 @@ impl Assembler {
             return None;
         }
         if ev.ty != EventType::Statement {
+            // Prefer an event this sentence already mentions (an apposition: "his
+            // arrival in Tokyo, his first visit …"), then the best-attested one.
+            let si = ev.sentence;
             let found = built
                 .iter()
-                .rposition(|b| compatible(doc, &b.ev, &ev, b.explicit, explicit));
+                .enumerate()
+                .filter(|(_, b)| compatible(doc, &b.ev, &ev, b.explicit, explicit))
+                .max_by_key(|(i, b)| (b.ev.evidence.contains(&si), b.ev.evidence.len(), *i))
+                .map(|(i, _)| i);
             if let Some(x) = found {
                 merge_into(doc, &mut built[x], ev, explicit, richness, d.merge_only);
                 return Some(x);
             }
         }
+        let last = (ev.sentence, ev.trigger.start);
         built.push(Built {
             ev,
             explicit,
             richness,
             heading: d.merge_only,
+            last,
         });
         Some(built.len() - 1)
     }
@@ -303,10 +424,14 @@ impl Assembler {
                     doc.span_text(cand.head).to_lowercase().as_str(),
                     "they" | "their" | "them"
                 );
-                let group = built
+                let mut recent: Vec<&Built> = built
                     .iter()
                     .filter(|b| pronoun || b.ev.sentence < si)
-                    .filter(|b| !(b.ev.ty == EventType::Statement))
+                    .filter(|b| b.ev.ty != EventType::Statement)
+                    .collect();
+                recent.sort_by_key(|b| b.last);
+                let group = recent
+                    .into_iter()
                     .rev()
                     .map(|b| {
                         let mut all: Vec<Argument> = b.ev.agents.clone();
@@ -369,6 +494,11 @@ impl Assembler {
     }
 }
 
+/// `GAZETTE_DEBUG_EVENTS=1` prints candidates and drafts on stderr (for lexicon work).
+fn debug() -> bool {
+    std::env::var_os("GAZETTE_DEBUG_EVENTS").is_some()
+}
+
 /// An argument for a name span: its mention and entity, or an entity with that name.
 fn named_arg(doc: &Document, span: Span, mention: Option<usize>) -> Argument {
     let entity = match mention.and_then(|m| doc.mentions.get(m)) {
@@ -406,8 +536,13 @@ fn is_person(doc: &Document, a: &Argument, persons: &[Person]) -> bool {
 
 /// A key that is equal for two arguments naming the same thing.
 fn key(doc: &Document, a: &Argument) -> String {
-    if let Some(e) = a.entity {
-        return format!("E{e}");
+    // Entities with one id or name are one thing, even when resolve kept them apart
+    // (capital metonymy: "Washington" and "US" both name the United States).
+    if let Some(e) = a.entity.and_then(|e| doc.entities.get(e)) {
+        return match &e.kb {
+            Some(kb) => kb.clone(),
+            None => format!("{}:{}", e.ty, e.name.to_lowercase()),
+        };
     }
     let text = doc.span_text(a.span).to_lowercase();
     let text = text.trim_end_matches("'s").trim_end_matches("’s");
@@ -456,11 +591,27 @@ fn compatible(doc: &Document, x: &Event, y: &Event, xe: bool, ye: bool) -> bool 
     if x.ty != y.ty || x.cameo != y.cameo {
         return false;
     }
-    if !participants_compatible(doc, x, y) || !place_compatible(doc, x, y) {
+    // An event with nobody named is the same as one at the same named place.
+    let nobody = (x.agents.is_empty() && x.counterparts.is_empty())
+        || (y.agents.is_empty() && y.counterparts.is_empty());
+    let same_place = match (&x.place, &y.place) {
+        (Some(a), Some(b)) => same(doc, a, b),
+        _ => false,
+    };
+    if !(participants_compatible(doc, x, y) || nobody && same_place) || !place_compatible(doc, x, y)
+    {
         return false;
     }
-    if xe && ye && x.modality != y.modality {
-        return false;
+    // A planned or expected event and one that happened are the same only when they
+    // have the same two or more participants.
+    if x.modality != y.modality && (xe || ye) {
+        let mut a = keys(doc, &x.agents);
+        a.extend(keys(doc, &x.counterparts));
+        let mut b = keys(doc, &y.agents);
+        b.extend(keys(doc, &y.counterparts));
+        if xe && ye || a != b || a.len() < 2 {
+            return false;
+        }
     }
     if let (Some(a), Some(b)) = (x.amount, y.amount) {
         let va = doc.mentions.get(a).and_then(|m| m.money()).map(|m| m.value);
@@ -527,6 +678,19 @@ fn merge_into(
     y_heading: bool,
 ) {
     let sentence = y.sentence;
+    x.last = x.last.max((y.sentence, y.trigger.start));
+    // A headline or bullet label only adds evidence; its words are too terse for roles.
+    if y_heading && !x.heading {
+        if !x.ev.evidence.contains(&sentence) {
+            x.ev.evidence.push(sentence);
+        }
+        let first = x.ev.evidence.first().copied();
+        let mut rest: Vec<usize> = x.ev.evidence.iter().skip(1).copied().collect();
+        rest.sort_unstable();
+        rest.dedup();
+        x.ev.evidence = first.into_iter().chain(rest).collect();
+        return;
+    }
     if y_rich > x.richness {
         // The richer mention becomes the record; the other fills its gaps.
         std::mem::swap(&mut x.ev, &mut y);

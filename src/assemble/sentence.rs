@@ -65,7 +65,6 @@ pub const TITLE_WORDS: &[&str] = &[
     "senior",
     "vice-president",
     "representative",
-    "commissioner",
     "mr",
     "mrs",
     "ms",
@@ -88,7 +87,7 @@ pub const TITLE_WORDS: &[&str] = &[
     "opposition",
     "boss",
     "founder",
-    "commission",
+    "commissioner",
     "european",
     "u.s.",
     "us",
@@ -100,6 +99,11 @@ pub const TITLE_WORDS: &[&str] = &[
 
 /// Role nouns that make a descriptor ("the prime minister", "the company").
 const ROLE_NOUNS: &[&str] = &[
+    "finance ministry",
+    "foreign ministry",
+    "defence ministry",
+    "commerce ministry",
+    "trade ministry",
     "prime minister",
     "president",
     "minister",
@@ -282,6 +286,26 @@ const DETERMINERS: &[&str] = &[
 
 /// Capitalised words that start sentences without naming anything.
 const COMMON_CAPS: &[&str] = &[
+    "summit",
+    "agreement",
+    "pact",
+    "deal",
+    "accord",
+    "treaty",
+    "ceasefire",
+    "framework",
+    "forum",
+    "conference",
+    "tour",
+    "audience",
+    "alliance",
+    "partnership",
+    "host",
+    "finance",
+    "opposition",
+    "relations",
+    "shares",
+    "analysts",
     "the",
     "a",
     "an",
@@ -707,7 +731,7 @@ impl<'d> View<'d> {
         // Overlapping mentions: keep the longest.
         let mut kept: Vec<Cand> = Vec::new();
         for c in cands {
-            if kept.iter().any(|k| k.start < c.end && c.start < k.end) {
+            if kept.iter().any(|k| k.head.overlaps(c.head)) {
                 continue;
             }
             kept.push(c);
@@ -808,6 +832,19 @@ impl<'d> View<'d> {
                 }
                 let p = s - 1;
                 let prev_cand = (0..k).rev().find(|&j| cands[j].end == p + 1 && !drop[j]);
+                if let Some(j) = prev_cand {
+                    let jc = &cands[j];
+                    let modifier = matches!(
+                        jc.ety,
+                        Some(EntityType::Place | EntityType::Norp | EntityType::Org)
+                    ) && !title_words.is_empty();
+                    if modifier || (jc.poss && !title_words.is_empty()) {
+                        drop[j] = true;
+                        s = jc.start;
+                        continue;
+                    }
+                    break;
+                }
                 if self.is_title(p)
                     || (DEMONYMS.contains(&self.lw(p)) && !self.words[p].poss)
                     || (self.lw(p) == "of" && p > 0 && self.lw(p - 1) == "secretary")
@@ -843,6 +880,9 @@ impl<'d> View<'d> {
                     saw_title = true;
                 }
                 if saw_title {
+                    for w in (q..s - 1).rev() {
+                        title_words.push(self.lw(w).to_string());
+                    }
                     if q > 0 && (self.is_det(q - 1) || self.words[q - 1].poss) {
                         q -= 1;
                     }
@@ -1018,6 +1058,11 @@ impl<'d> View<'d> {
                     _ => None,
                 };
                 let Some(is_and) = link else { break };
+                // A comma joins list members of one kind only ("on China, President Trump
+                // and …" is no list).
+                if between.first() == Some(&",") && a.ety != b.ety {
+                    break;
+                }
                 // Names of different kinds joined by a bare comma are appositions.
                 members.push(j + 1);
                 links_and.push(is_and);

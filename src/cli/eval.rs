@@ -2,6 +2,7 @@
 //! event records against a gold JSONL (format in `gazette::eval`); `eval ner` joins this
 //! group as its own variant.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -28,6 +29,9 @@ pub enum EvalCommand {
     /// Event-level precision and recall and per-role accuracy against gold JSONL files.
     #[command(after_help = EVAL_EVENTS_EXAMPLES)]
     Events(EvalEventsArgs),
+    /// Entity-level precision, recall and F1 per type and overall (conlleval semantics).
+    #[command(after_help = super::ner::EVAL_EXAMPLES)]
+    Ner(super::ner::EvalNerArgs),
 }
 
 #[derive(Args, Debug)]
@@ -58,21 +62,23 @@ pub fn events(args: EvalEventsArgs) -> Result<u8> {
         gold.extend(docs);
     }
     let report = gazette::eval::evaluate(&pipeline, &gold);
+    let mut out = std::io::stdout().lock();
     if args.verbose {
         for d in report.failures() {
-            println!("== {}", d.id);
+            writeln!(out, "== {}", d.id)?;
             for m in &d.missed {
-                println!("  missed   {m}");
+                writeln!(out, "  missed   {m}")?;
             }
             for s in &d.spurious {
-                println!("  spurious {s}");
+                writeln!(out, "  spurious {s}")?;
             }
             for r in &d.role_errors {
-                println!("  role     {r}");
+                writeln!(out, "  role     {r}")?;
             }
         }
     }
-    print!("{report}");
+    write!(out, "{report}")?;
+    out.flush()?;
     match args.min_f1 {
         Some(min) if report.f1() < min => Ok(EXIT_INPUT),
         _ => Ok(EXIT_OK),

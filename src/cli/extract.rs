@@ -350,12 +350,17 @@ impl Run {
                 }
                 Depth::Full => self.pipeline.annotate(&mut doc),
             }
-            let records = Writer::new(&doc).records(self.emit, self.tokens);
-            records
-                .into_iter()
-                .filter(|r| self.keep(r))
-                .map(|r| self.line(&r))
-                .collect::<Vec<_>>()
+            let writer = Writer::new(&doc);
+            if self.emit == Emit::Documents && !self.io.pretty {
+                return vec![writer.document_json()];
+            }
+            let mut lines = Vec::new();
+            writer.for_each_record(self.emit, self.tokens, |r| {
+                if self.keep(&r) {
+                    lines.push(self.line(&r));
+                }
+            });
+            lines
         }));
         self.articles.fetch_add(1, Ordering::Relaxed);
         match result {
@@ -539,7 +544,12 @@ impl Run {
             self.warn(n);
         }
         for e in &found.errors {
-            self.report(None, e)?;
+            // Under --emit documents a path that cannot be read has its error record too.
+            for line in self.report(None, e)? {
+                if self.io.out.is_none() {
+                    writeln!(out, "{line}")?;
+                }
+            }
         }
         let targets = match &self.io.out {
             Some(dir) => Some(self.targets(dir, &found.files)?),
@@ -685,12 +695,18 @@ impl Run {
 
     /// One plain-text file: its lines for stdout, or (with `--out`) written to its own file.
     fn text_file(&self, job: &Job) -> Result<Vec<String>> {
+        self.single(job, ingest::open(job.file, &self.ingest))
+    }
+
+    /// An input that is one article (a plain-text file, or a `.json` file with one
+    /// object): its lines for stdout, or written to its own file under `--out`.
+    fn single(&self, job: &Job, opened: gazette::Result<Opened>) -> Result<Vec<String>> {
         let file = job.file;
         let origin = Origin {
             path: file.path.display().to_string(),
             line: None,
         };
-        let outcome = match ingest::open(file, &self.ingest) {
+        let outcome = match opened {
             Ok(Opened::Text { doc, notice }) => {
                 if let Some(n) = notice {
                     self.warn(&n);
@@ -749,14 +765,13 @@ impl Run {
                 self.advance(job.size);
                 return Ok(());
             }
-            Ok(Opened::Text { .. }) => Err(Error::rejected(
-                Origin {
-                    path: job.file.path.display().to_string(),
-                    line: None,
-                },
-                "internal",
-                "read as plain text unexpectedly",
-            )),
+            // A `.json` file holding one article.
+            Ok(opened @ Opened::Text { .. }) => {
+                for line in self.single(job, Ok(opened))? {
+                    writeln!(out, "{line}")?;
+                }
+                return Ok(());
+            }
             Err(e) => Err(e),
         };
         let mut lines = match lines {
@@ -922,16 +937,20 @@ mod tempfiles {
             })
         }
 
+        /// Flushes, syncs and renames into place; on any failure the temp file is removed
+        /// (by `drop`, or here after a failed rename) and nothing is left.
         pub fn commit(mut self) -> io::Result<()> {
-            let Some(w) = self.file.take() else {
-                return Ok(());
-            };
-            let f = w.into_inner().map_err(|e| e.into_error())?;
-            f.sync_all()?;
-            drop(f);
-            fs::rename(&self.tmp, &self.target)?;
+            if let Some(w) = &mut self.file {
+                w.flush()?;
+                w.get_ref().sync_all()?;
+            }
+            drop(self.file.take());
+            let renamed = fs::rename(&self.tmp, &self.target);
+            if renamed.is_err() {
+                let _ = fs::remove_file(&self.tmp);
+            }
             live().remove(&self.tmp);
-            Ok(())
+            renamed
         }
     }
 

@@ -21,7 +21,7 @@ use aho_corasick::AhoCorasick;
 use crate::document::{
     Document, EntityType, Mention, MentionSource, MentionValue, Money, Qualifier, Span,
 };
-use number::{lex, lower, quantity, Kind, Tok};
+use number::{lower, quantity, with_lexed, Kind, Tok};
 
 /// What the article says about ambiguous symbols: which dollar `$` is and which
 /// currency `¥` is, before the sentence has its say.
@@ -177,6 +177,7 @@ fn prefilter() -> &'static AhoCorasick {
             "pound",
             "sterling",
             "francs",
+            "franc ",
             "riyal",
             " rial",
             "dirham",
@@ -233,7 +234,10 @@ fn prefilter() -> &'static AhoCorasick {
         for d in 0..10 {
             pats.push(format!("{d}p"));
         }
-        AhoCorasick::new(pats).expect("valid patterns")
+        AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(pats)
+            .expect("valid patterns")
     })
 }
 
@@ -287,6 +291,9 @@ const CODES: &[(&str, &str)] = &[
 ];
 
 fn code(word: &str) -> Option<&'static str> {
+    if word.len() != 3 || !word.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
     CODES.iter().find(|(w, _)| *w == word).map(|(_, c)| *c)
 }
 
@@ -603,20 +610,38 @@ struct Parser<'a> {
 
 /// Finds the amounts in one sentence (or any text): spans are byte offsets into `text`.
 pub fn find(text: &str, ctx: &MoneyContext) -> Vec<(Span, Money)> {
-    let mut out = Vec::new();
     if prefilter().find(text).is_none() {
-        return out;
+        return Vec::new();
     }
-    let mut toks = Vec::new();
-    lex(text, &mut toks);
+    with_lexed(text, |toks| amounts_in(text, toks, ctx))
+}
+
+fn amounts_in(text: &str, toks: &[Tok], ctx: &MoneyContext) -> Vec<(Span, Money)> {
+    let mut out = Vec::new();
     let p = Parser {
         text,
-        toks: &toks,
+        toks,
         ctx: *ctx,
-        yen: sentence_yen(text, &toks, ctx),
+        yen: sentence_yen(text, toks, ctx),
     };
+    // An amount ends at most a dozen tokens after it starts (`in the region of between
+    // two and three billion`) and always holds a currency token, so the grammar runs only
+    // at tokens with one of those ahead.
+    const REACH: usize = 12;
+    let hot: Vec<bool> = (0..toks.len()).map(|k| p.is_currency_token(k)).collect();
+    let mut next_hot = vec![usize::MAX; toks.len() + 1];
+    for k in (0..toks.len()).rev() {
+        next_hot[k] = if hot[k] { k } else { next_hot[k + 1] };
+    }
     let mut i = 0;
     while i < toks.len() {
+        if next_hot[i] == usize::MAX {
+            break;
+        }
+        if next_hot[i] - i > REACH {
+            i = next_hot[i] - REACH;
+            continue;
+        }
         match p.amount(i) {
             Some((start, end, money)) => {
                 out.push((Span::new(toks[start].start, toks[end - 1].end), money));
@@ -626,6 +651,12 @@ pub fn find(text: &str, ctx: &MoneyContext) -> Vec<(Span, Money)> {
         }
     }
     out
+}
+
+/// Rounds away binary noise (`62.85 / 100` is `0.6285000000000001`): amounts keep 15
+/// significant digits, more than any text gives.
+fn tidy(v: f64) -> f64 {
+    format!("{v:.14e}").parse().unwrap_or(v)
 }
 
 /// `¥` in a sentence about the yuan (or China and not Japan) is the yuan.
@@ -652,6 +683,37 @@ fn sentence_yen(text: &str, toks: &[Tok], ctx: &MoneyContext) -> &'static str {
 }
 
 impl Parser<'_> {
+    /// A symbol, code, currency noun or the `p` of `85p`.
+    fn is_currency_token(&self, k: usize) -> bool {
+        let Some(t) = self.tok(k) else { return false };
+        let s = t.text(self.text);
+        match t.kind {
+            Kind::Sym => matches!(
+                s,
+                "$" | "€"
+                    | "£"
+                    | "¥"
+                    | "₩"
+                    | "₹"
+                    | "₽"
+                    | "₺"
+                    | "₦"
+                    | "₱"
+                    | "₪"
+                    | "₫"
+                    | "฿"
+                    | "₴"
+            ),
+            Kind::Word => {
+                code(s).is_some()
+                    || noun(s).is_some()
+                    || matches!(s, "Rs" | "Rp" | "RM" | "SFr" | "Fr" | "Dh" | "Dhs")
+                    || (s == "p" && !t.space && k > 0)
+            }
+            Kind::Num => false,
+        }
+    }
+
     fn tok(&self, i: usize) -> Option<&Tok> {
         self.toks.get(i)
     }
@@ -677,11 +739,19 @@ impl Parser<'_> {
     fn amount(&self, i: usize) -> Option<(usize, usize, Money)> {
         let mut j = i;
         let mut qualifier = None;
+        let mut buf = [0u8; 24];
+        let first = match self.tok(i) {
+            Some(t) if t.kind == Kind::Word => lower(t.text(self.text), &mut buf).unwrap_or(""),
+            _ => "",
+        };
         for (words, q) in QUALIFIERS {
-            if words
-                .iter()
-                .enumerate()
-                .all(|(k, w)| self.word_is(i + k, w))
+            if !first.is_empty()
+                && words[0] == first
+                && words
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .all(|(k, w)| self.word_is(i + k, w))
             {
                 qualifier = Some(*q);
                 j = i + words.len();
@@ -720,10 +790,57 @@ impl Parser<'_> {
 
         // Ranges: `$5-10 billion`, `$5 billion to $10 billion`, `between $2 and $3 billion`.
         let connector = self.s(end);
-        let from = i > 0 && self.word_is(i - 1, "from");
+        // `rose from $5bn to $7bn` and `rose 45 cents to $12.30` are changes, not
+        // ranges; `range from $1M to $2M` is one.
+        let before_from = self.s(i.wrapping_sub(2)).to_ascii_lowercase();
+        let from = i > 0
+            && self.word_is(i - 1, "from")
+            && !before_from.starts_with("rang")
+            && !before_from.starts_with("var");
+        let change = (i.saturating_sub(3)..i).any(|k| {
+            let mut buf = [0u8; 24];
+            matches!(
+                lower(self.s(k), &mut buf),
+                Some(
+                    "rose"
+                        | "rise"
+                        | "rises"
+                        | "risen"
+                        | "fell"
+                        | "fall"
+                        | "falls"
+                        | "fallen"
+                        | "climbed"
+                        | "jumped"
+                        | "dropped"
+                        | "slipped"
+                        | "declined"
+                        | "gained"
+                        | "lost"
+                        | "increased"
+                        | "decreased"
+                        | "grew"
+                        | "surged"
+                        | "plunged"
+                        | "tumbled"
+                        | "soared"
+                        | "slumped"
+                        | "added"
+                        | "shed"
+                        | "cut"
+                        | "raised"
+                        | "lowered"
+                        | "up"
+                        | "down"
+                        | "by"
+                        | "widened"
+                        | "narrowed"
+                )
+            )
+        });
         let is_range_word = match connector {
             "-" | "–" | "—" => true,
-            "to" => !from,
+            "to" => !from && !change,
             "and" => between,
             _ => false,
         };
@@ -765,6 +882,8 @@ impl Parser<'_> {
         if negative {
             value = -value;
         }
+        let value = tidy(value);
+        let value_max = value_max.map(tidy);
         let qualifier = if value_max.is_some() {
             Some(Qualifier::Range)
         } else {
@@ -1023,7 +1142,8 @@ impl Parser<'_> {
             Won if big => "KRW",
             Rupee => "INR",
             Pound => {
-                if self.word_is(end, "of") {
+                // `20 pounds of weight`, `weighed in at 147 pounds`
+                if self.word_is(end, "of") || (mult < 1e3 && self.about_weight()) {
                     return None;
                 }
                 if self.word_is(end, "sterling") {
@@ -1050,6 +1170,28 @@ impl Parser<'_> {
             Forint => "HUF",
             Krona => "SEK",
             Krone => "NOK",
+            Crown => self.nationality(&[
+                ("swedish", "SEK"),
+                ("sweden", "SEK"),
+                ("norwegian", "NOK"),
+                ("norway", "NOK"),
+                ("danish", "DKK"),
+                ("denmark", "DKK"),
+                ("czech", "CZK"),
+                ("icelandic", "ISK"),
+            ])?,
+            Dinar => self.nationality(&[
+                ("kuwaiti", "KWD"),
+                ("kuwait", "KWD"),
+                ("iraqi", "IQD"),
+                ("iraq", "IQD"),
+                ("jordanian", "JOD"),
+                ("jordan", "JOD"),
+                ("bahraini", "BHD"),
+                ("bahrain", "BHD"),
+                ("serbian", "RSD"),
+                ("serbia", "RSD"),
+            ])?,
             Dong if big => "VND",
             Mark if big => "DEM",
             Guilder => "NLG",
@@ -1058,6 +1200,25 @@ impl Parser<'_> {
             _ => return None,
         };
         Some((c, end))
+    }
+
+    /// The currency a country word in the sentence gives an ambiguous noun
+    /// (`Swedish group Ericsson won an order worth 1.2 billion crowns`).
+    fn nationality(&self, table: &[(&str, &'static str)]) -> Option<&'static str> {
+        self.toks.iter().find_map(|t| {
+            let mut buf = [0u8; 24];
+            let w = lower(t.text(self.text), &mut buf)?;
+            table.iter().find(|(k, _)| *k == w).map(|(_, c)| *c)
+        })
+    }
+
+    /// Whether the sentence talks about weight, so bare small "pounds" are not money.
+    fn about_weight(&self) -> bool {
+        self.toks.iter().any(|t| {
+            let w = t.text(self.text);
+            w.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("weigh"))
+                || matches!(w, "lb" | "lbs" | "heavy" | "heavier" | "ounces")
+        })
     }
 
     /// `a share`, `per barrel`, `/tonne` after an amount: `(unit, end)`.

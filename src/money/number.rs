@@ -108,6 +108,25 @@ pub fn lex(text: &str, out: &mut Vec<Tok>) {
     }
 }
 
+/// Lexes `text` into a per-thread buffer and hands the tokens to `f`, so that a
+/// sentence costs no allocation.
+pub fn with_lexed<R>(text: &str, f: impl FnOnce(&[Tok]) -> R) -> R {
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUF.with(|b| match b.try_borrow_mut() {
+        Ok(mut v) => {
+            lex(text, &mut v);
+            f(&v)
+        }
+        Err(_) => {
+            let mut v = Vec::new();
+            lex(text, &mut v);
+            f(&v)
+        }
+    })
+}
+
 fn char_at(text: &str, i: usize) -> char {
     text.get(i..)
         .and_then(|s| s.chars().next())
@@ -116,10 +135,14 @@ fn char_at(text: &str, i: usize) -> char {
 
 /// Lowercases an ASCII word into `buf`; `None` when it is too long or not ASCII (no
 /// keyword is).
-pub fn lower<'b>(word: &str, buf: &'b mut [u8; 24]) -> Option<&'b str> {
+pub fn lower<'b>(word: &'b str, buf: &'b mut [u8; 24]) -> Option<&'b str> {
     let bytes = word.as_bytes();
     if bytes.len() > buf.len() || !word.is_ascii() {
         return None;
+    }
+    // most words are lowercase already: no copy
+    if !bytes.iter().any(|b| b.is_ascii_uppercase()) {
+        return Some(word);
     }
     for (d, s) in buf.iter_mut().zip(bytes) {
         *d = s.to_ascii_lowercase();
@@ -173,6 +196,7 @@ pub fn multiplier(word: &str, attached: bool) -> Option<f64> {
         "billion" | "bn" | "bln" | "bil" => 1e9,
         "b" if attached => 1e9,
         "trillion" | "tn" | "trn" | "tln" => 1e12,
+        "t" if attached => 1e12,
         "lakh" | "lakhs" | "lac" => 1e5,
         "crore" | "crores" | "cr" => 1e7,
         _ => return None,

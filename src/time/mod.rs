@@ -15,7 +15,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use crate::document::{
     DateValue, Document, EntityType, Mention, MentionSource, MentionValue, Span,
 };
-use crate::money::number::{lex, lower, quantity, Kind, Tok};
+use crate::money::number::{lower, quantity, with_lexed, Kind, Tok};
 
 /// Finds `DATE` mentions in text; built once, shared by every thread.
 pub struct DateRecognizer {
@@ -58,6 +58,16 @@ fn prefilter() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
         let mut pats: Vec<String> = Vec::new();
+        // `week`, `month`, `year`, `quarter`, `decade` first: they are triggers only after
+        // the words of `unit_trigger` (most are durations: "two years", "years of").
+        for w in ["week", "month", "year", "quarter", "decade"] {
+            pats.push(w.to_string());
+            let mut t = w.to_string();
+            t[..1].make_ascii_uppercase();
+            pats.push(t);
+            pats.push(w.to_ascii_uppercase());
+        }
+        debug_assert_eq!(pats.len(), UNIT_PATTERNS.end);
         for m in [
             "Jan",
             "Feb",
@@ -87,14 +97,12 @@ fn prefilter() -> &'static AhoCorasick {
             "today",
             "tomorrow",
             "tonight",
-            "week",
-            "month",
-            "year",
-            "quarter",
             "ago",
-            "decade",
             "noon",
             "midnight",
+            "morning",
+            "afternoon",
+            "evening",
             "last night",
         ] {
             pats.push(w.to_string());
@@ -106,8 +114,38 @@ fn prefilter() -> &'static AhoCorasick {
         for q in ["Q1", "Q2", "Q3", "Q4"] {
             pats.push(q.to_string());
         }
-        AhoCorasick::new(pats).expect("valid patterns")
+        AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(pats)
+            .expect("valid patterns")
     })
+}
+
+/// The prefilter patterns of the unit words (`week` … `decade`, three cases each).
+const UNIT_PATTERNS: std::ops::Range<usize> = 0..15;
+
+/// A unit word is a trigger after `this`, `last`, `next`, `coming`, `past`, `the`, an
+/// ordinal or a hyphen (`this year`, `the end of the year`, `first-quarter`), or before
+/// `-end` (`year-end`). `ago` triggers on its own.
+fn unit_trigger(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or("");
+    let rest = text.get(at..).unwrap_or("");
+    let word_end = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    if before.ends_with('-') || rest.get(word_end..).is_some_and(|r| r.starts_with("-end")) {
+        return true;
+    }
+    let before = before.trim_end_matches(' ');
+    let word_start = before
+        .rfind(|c: char| !c.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let prev = before.get(word_start..).unwrap_or("");
+    [
+        "this", "last", "next", "coming", "past", "the", "first", "second", "third", "fourth",
+        "This", "Last", "Next", "The", "Coming",
+    ]
+    .contains(&prev)
 }
 
 /// Digits that can be part of a date or time: a year (`1996`, `2025`), `10/27`,
@@ -221,39 +259,64 @@ impl Expr {
 /// Finds the dates in one sentence (or any text), resolving relative ones against
 /// `published`; spans are byte offsets into `text`.
 pub fn find(text: &str, published: Option<NaiveDate>) -> Vec<(Span, DateValue)> {
-    let mut out = Vec::new();
-    let mut triggers: Vec<usize> = prefilter().find_iter(text).map(|m| m.start()).collect();
+    let mut triggers: Vec<usize> = prefilter()
+        .find_iter(text)
+        .filter(|m| m.pattern().as_usize() >= UNIT_PATTERNS.end || unit_trigger(text, m.start()))
+        .map(|m| m.start())
+        .collect();
     digit_trigger(text, &mut triggers);
     if triggers.is_empty() {
-        return out;
+        return Vec::new();
     }
     triggers.sort_unstable();
-    let mut toks = Vec::new();
-    lex(text, &mut toks);
-    // token index of each trigger
-    let mut hot = vec![false; toks.len()];
-    let mut ti = 0;
-    for (k, t) in toks.iter().enumerate() {
-        while ti < triggers.len() && triggers[ti] < t.start {
-            ti += 1;
-        }
-        if ti < triggers.len() && triggers[ti] < t.end {
-            hot[k] = true;
+    with_lexed(text, |toks| dates_in(text, toks, &triggers, published))
+}
+
+fn dates_in(
+    text: &str,
+    toks: &[Tok],
+    triggers: &[usize],
+    published: Option<NaiveDate>,
+) -> Vec<(Span, DateValue)> {
+    let mut out = Vec::new();
+    // the index of the next token holding a trigger, for every token
+    let mut next_hot = vec![usize::MAX; toks.len() + 1];
+    let mut ti = triggers.len();
+    for k in (0..toks.len()).rev() {
+        next_hot[k] = next_hot[k + 1];
+        while ti > 0 && triggers[ti - 1] >= toks[k].start {
+            ti -= 1;
+            if triggers[ti] < toks[k].end {
+                next_hot[k] = k;
+            }
         }
     }
-    let p = Parser { text, toks: &toks };
+    let p = Parser { text, toks };
     let mut i = 0;
     // A date starts at most a few tokens before its trigger (`by the end of last week`).
     const REACH: usize = 6;
     while i < toks.len() {
-        if !hot[i..(i + REACH).min(toks.len())].iter().any(|h| *h) {
+        let h = next_hot[i];
+        if h == usize::MAX {
+            break;
+        }
+        if h - i >= REACH {
+            i = h + 1 - REACH;
+            continue;
+        }
+        if !p.can_start(i) {
             i += 1;
             continue;
         }
         match p.mention(i) {
             Some((start, end, expr)) => {
-                let dir = p.direction(start, end);
                 let relative = expr.relative();
+                // the tense is read only where the value depends on it
+                let dir = if relative && published.is_some() && needs_direction(&expr) {
+                    p.direction(start, end)
+                } else {
+                    None
+                };
                 let value = match (relative, published) {
                     (true, None) => None,
                     _ => resolve(&expr, published, dir),
@@ -265,7 +328,7 @@ pub fn find(text: &str, published: Option<NaiveDate>) -> Vec<(Span, DateValue)> 
                         DateValue {
                             value,
                             anchor: if relative {
-                                published.map(|p| p.format("%Y-%m-%d").to_string())
+                                published.map(fmt_day)
                             } else {
                                 None
                             },
@@ -389,7 +452,79 @@ struct Parser<'a> {
     toks: &'a [Tok],
 }
 
+/// Whether resolving the expression depends on the tense (a weekday, a yearless month).
+fn needs_direction(e: &Expr) -> bool {
+    match e {
+        Expr::Weekday(_, WdMode::Bare) => true,
+        Expr::Day(None, ..) | Expr::Month(None, _) | Expr::Quarter(None, _) => true,
+        Expr::At(d, _) => needs_direction(d),
+        Expr::Range(a, b) => needs_direction(a) || needs_direction(b),
+        _ => false,
+    }
+}
+
 impl Parser<'_> {
+    /// A cheap test that a date can start at token `i`: a number or one of the words
+    /// [`Parser::mention`] begins with.
+    fn can_start(&self, i: usize) -> bool {
+        let Some(t) = self.tok(i) else { return false };
+        match t.kind {
+            Kind::Num => true,
+            Kind::Sym => false,
+            Kind::Word => {
+                let s = t.text(self.text);
+                let mut buf = [0u8; 24];
+                let Some(w) = lower(s, &mut buf) else {
+                    return false;
+                };
+                matches!(
+                    w,
+                    "on" | "in"
+                        | "since"
+                        | "by"
+                        | "until"
+                        | "till"
+                        | "through"
+                        | "during"
+                        | "before"
+                        | "after"
+                        | "from"
+                        | "between"
+                        | "at"
+                        | "around"
+                        | "as"
+                        | "early"
+                        | "earlier"
+                        | "late"
+                        | "later"
+                        | "mid"
+                        | "end"
+                        | "year"
+                        | "the"
+                        | "yesterday"
+                        | "today"
+                        | "tomorrow"
+                        | "tonight"
+                        | "last"
+                        | "next"
+                        | "this"
+                        | "coming"
+                        | "q"
+                        | "a"
+                        | "an"
+                        | "noon"
+                        | "midnight"
+                        | "first"
+                        | "second"
+                        | "third"
+                        | "fourth"
+                ) || weekday(s).is_some()
+                    || month_number(s).is_some()
+                    || crate::money::number::small_number(w).is_some()
+            }
+        }
+    }
+
     fn tok(&self, i: usize) -> Option<&Tok> {
         self.toks.get(i)
     }
@@ -480,6 +615,16 @@ impl Parser<'_> {
             }
         }
         let found = self.modified(k, prep || self.context_before(i));
+        // `at` goes with times and `at the end of`; `in` not with a day (`in Saturday's
+        // game` is the day alone)
+        let found = found.filter(|(_, e)| {
+            !prep
+                || match self.s(i).to_ascii_lowercase().as_str() {
+                    "at" => matches!(e, Expr::Time(_)) || self.is(i + 1, "the"),
+                    "in" => !matches!(e, Expr::Weekday(..) | Expr::DayOffset(_)),
+                    _ => true,
+                }
+        });
         let (mut end, mut expr) = match found {
             Some(f) => f,
             None if prep => return self.mention(i + 1).filter(|m| m.0 == i + 1),
@@ -494,7 +639,7 @@ impl Parser<'_> {
         {
             if let Some((e2, b)) = self.core(end + 1, true) {
                 if same_kind(&expr, &b) {
-                    expr = Expr::Range(Box::new(expr), Box::new(b));
+                    expr = range(expr, b);
                     end = e2;
                 }
             }
@@ -527,16 +672,66 @@ impl Parser<'_> {
         Some((i, end, expr))
     }
 
+    /// Weekday names inside other names: `Black Friday`, `Super Tuesday`, `Bloody
+    /// Sunday`, `the Sunday Times`, `Mail on Sunday`.
+    fn named_day(&self, k: usize) -> bool {
+        let before = self.s(k.wrapping_sub(1));
+        let after = self.s(k + 1);
+        matches!(
+            before,
+            "Black"
+                | "Good"
+                | "Holy"
+                | "Ash"
+                | "Super"
+                | "Cyber"
+                | "Bloody"
+                | "Easter"
+                | "Palm"
+                | "Maundy"
+                | "Shrove"
+                | "Giving"
+        ) || matches!(
+            after,
+            "Times"
+                | "Telegraph"
+                | "Mirror"
+                | "Express"
+                | "Post"
+                | "Herald"
+                | "Tribune"
+                | "Independent"
+                | "Mail"
+                | "People"
+                | "Sport"
+                | "Night"
+                | "Club"
+        ) || (before == "on" && self.s(k.wrapping_sub(2)) == "Mail")
+    }
+
     /// Words before the date that make a bare month or year a date (`the 2024 election`).
     fn context_before(&self, i: usize) -> bool {
         if i == 0 {
             return false;
         }
         let mut buf = [0u8; 24];
-        matches!(
-            lower(self.s(i - 1), &mut buf),
-            Some("the" | "of" | "this" | "last" | "next" | "fiscal" | "its" | "their" | "and")
-        )
+        let possessive = i > 1 && self.s(i - 1) == "s" && matches!(self.s(i - 2), "'" | "’");
+        possessive
+            || matches!(
+                lower(self.s(i - 1), &mut buf),
+                Some(
+                    "the"
+                        | "of"
+                        | "this"
+                        | "last"
+                        | "next"
+                        | "fiscal"
+                        | "fy"
+                        | "its"
+                        | "their"
+                        | "and"
+                )
+            )
     }
 
     /// Position modifiers kept in the span: `earlier this year`, `early next month`,
@@ -581,11 +776,14 @@ impl Parser<'_> {
                 {
                     return self.the_period(k + 3).or_else(|| self.core(k + 3, true));
                 }
+                // `the third quarter`, `the 1990s`, `the 4th of July`, `the coming week`;
+                // not `the 2024 election` (the year alone is the date).
+                let coming = self.is(k + 1, "coming");
+                let ordinal_day = self.tok(k + 1).is_some_and(|t| t.kind == Kind::Num);
                 self.core(k + 1, true).filter(|(_, e)| {
-                    matches!(
-                        e,
-                        Expr::Quarter(..) | Expr::Decade(_) | Expr::Year(_) | Expr::Day(..)
-                    )
+                    matches!(e, Expr::Quarter(..) | Expr::Decade(_))
+                        || (ordinal_day && matches!(e, Expr::Day(..)))
+                        || (coming && matches!(e, Expr::WeekOffset(_) | Expr::MonthOffset(_)))
                 })
             }
             _ => self.core(k, context),
@@ -624,6 +822,9 @@ impl Parser<'_> {
         // weekdays: `Monday`, `Monday, Oct. 27`, `Monday morning`
         if capitalised(s) {
             if let Some(wd) = weekday(s) {
+                if self.named_day(k) {
+                    return None;
+                }
                 let mut end = k + 1;
                 if self.s(end) == "," {
                     if let Some((e2, d @ Expr::Day(..))) = self.core(end + 1, true) {
@@ -687,10 +888,13 @@ impl Parser<'_> {
                 if let Some(q) = ordinal(w) {
                     // `first quarter`, `third-quarter`, `second quarter of 2025`
                     let mut j = k + 1;
-                    if self.s(j) == "-" && self.attached(j) {
+                    let hyphen = self.s(j) == "-" && self.attached(j);
+                    if hyphen {
                         j += 1;
                     }
-                    if self.is(j, "quarter") && context {
+                    // `first-quarter profit` is a date by itself; `first quarter` needs
+                    // `the`/`this`/a preposition (`a first quarter of the match`).
+                    if self.is(j, "quarter") && (context || hyphen) {
                         let mut end = j + 1;
                         let mut year = None;
                         if self.is(end, "of") {
@@ -745,6 +949,10 @@ impl Parser<'_> {
                 if self.is(j, "coming") {
                     j += 1;
                     1
+                } else if self.is(j, "past") {
+                    // `this past weekend`
+                    j += 1;
+                    -1
                 } else {
                     0
                 }
@@ -877,6 +1085,10 @@ impl Parser<'_> {
                 }
             }
         }
+        // `two weeks ago`
+        if let Some(found) = self.ago(k) {
+            return Some(found);
+        }
         // `10/27/2025`, `27/10/2025`, `10-27-2025`: only when the order is unambiguous.
         if len <= 2 {
             let sep = self.s(k + 1);
@@ -938,7 +1150,7 @@ impl Parser<'_> {
         if n % 10 == 0 && self.s(k + 1) == "s" && self.attached(k + 1) {
             return Some((k + 2, Expr::Decade(n as i32)));
         }
-        if !(1900..=2099).contains(&n) && !(context && (1000..=2199).contains(&n)) {
+        if !((1900..=2099).contains(&n) || context && (1000..=2199).contains(&n)) {
             return None;
         }
         let y = n as i32;
@@ -1074,20 +1286,21 @@ impl Parser<'_> {
     }
 
     /// The direction the sentence gives a date: the nearest tense cue before it, else
-    /// after it, else the past (news reports what happened).
-    fn direction(&self, start: usize, end: usize) -> Dir {
+    /// after it. Without one a weekday is the past one (news reports what happened) and
+    /// a month or day is the nearest.
+    fn direction(&self, start: usize, end: usize) -> Option<Dir> {
         let lo = start.saturating_sub(25);
         for i in (lo..start).rev() {
             if let Some(d) = self.cue(i) {
-                return d;
+                return Some(d);
             }
         }
         for i in end..(end + 10).min(self.toks.len()) {
             if let Some(d) = self.cue(i) {
-                return d;
+                return Some(d);
             }
         }
-        Dir::Past
+        None
     }
 
     fn cue(&self, i: usize) -> Option<Dir> {
@@ -1098,6 +1311,32 @@ impl Parser<'_> {
         }
         let mut buf = [0u8; 24];
         let w = lower(s, &mut buf)?;
+        // `will be held`, `is expected`: a participle after `be` leaves the decision to
+        // the auxiliary, after `is`/`are` it is a present passive (a schedule).
+        let mut b2 = [0u8; 24];
+        let aux = lower(self.s(i.wrapping_sub(1)), &mut b2).unwrap_or("");
+        let participle = w.ends_with("ed")
+            || matches!(
+                w,
+                "held"
+                    | "made"
+                    | "set"
+                    | "met"
+                    | "paid"
+                    | "sold"
+                    | "told"
+                    | "given"
+                    | "taken"
+                    | "seen"
+                    | "done"
+                    | "signed"
+            );
+        if participle && matches!(aux, "be" | "being") {
+            return None;
+        }
+        if participle && matches!(aux, "is" | "are") && w != "expected" {
+            return Some(Dir::Future);
+        }
         match w {
             "will" | "shall" | "ll" | "expected" | "expects" | "expect" | "scheduled"
             | "slated" | "due" | "plans" | "plan" | "planned" | "planning" | "intends"
@@ -1118,13 +1357,7 @@ impl Parser<'_> {
             _ => {}
         }
         if w.len() > 4 && w.ends_with("ed") && !NOT_PAST.contains(&w) {
-            // `will be finalised`, `is expected`: the auxiliary decides
-            let mut b2 = [0u8; 24];
-            return match lower(self.s(i.wrapping_sub(1)), &mut b2) {
-                Some("be" | "being") => None,
-                Some("is" | "are") => Some(Dir::Future),
-                _ => Some(Dir::Past),
-            };
+            return Some(Dir::Past);
         }
         if w.len() > 5 && w.ends_with("ised") {
             return Some(Dir::Past);
@@ -1152,6 +1385,22 @@ fn same_kind(a: &Expr, b: &Expr) -> bool {
     )
 }
 
+/// A range whose end gives the year the start leaves out (`from March 3 to June 30,
+/// 2026`).
+fn range(a: Expr, b: Expr) -> Expr {
+    let a = match (a, &b) {
+        (Expr::Day(None, m1, d1), Expr::Day(Some(y), m2, d2)) => {
+            let y1 = if (m1, d1) <= (*m2, *d2) { *y } else { y - 1 };
+            Expr::Day(Some(y1), m1, d1)
+        }
+        (Expr::Month(None, m1), Expr::Month(Some(y), m2)) => {
+            Expr::Month(Some(if m1 <= *m2 { *y } else { y - 1 }), m1)
+        }
+        (a, _) => a,
+    };
+    Expr::Range(Box::new(a), Box::new(b))
+}
+
 fn offset(u: Unit, n: i64) -> Expr {
     match u {
         Unit::Day => Expr::DayOffset(n),
@@ -1166,12 +1415,18 @@ fn ago(n: i64, u: Unit) -> Expr {
     Expr::Ago(n, u)
 }
 
+/// `a` moved by `days`; `None` past the calendar's ends (an input date near year
+/// 262143 must not panic).
+fn shift(a: NaiveDate, days: i64) -> Option<NaiveDate> {
+    a.checked_add_signed(Duration::try_days(days)?)
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
 fn fmt_day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 fn fmt_week(d: NaiveDate) -> String {
@@ -1194,7 +1449,7 @@ fn quarter_of(a: NaiveDate) -> u32 {
 
 /// The ISO 8601 value of an expression, or `None` where it needs an anchor it lacks or
 /// names no real date.
-fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Dir) -> Option<String> {
+fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Option<Dir>) -> Option<String> {
     match e {
         Expr::Day(Some(y), m, d) => ymd(*y, *m, *d).map(fmt_day),
         Expr::Day(None, m, d) => {
@@ -1205,9 +1460,12 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Dir) -> Option<String> {
         Expr::Month(None, m) => {
             let a = anchor?;
             let y = match dir {
-                Dir::Past if *m > a.month() => a.year() - 1,
-                Dir::Future if *m < a.month() => a.year() + 1,
-                _ => a.year(),
+                Some(Dir::Past) if *m > a.month() => a.year() - 1,
+                Some(Dir::Future) if *m < a.month() => a.year() + 1,
+                Some(_) => a.year(),
+                None => nearest_year(a.year(), a.year() * 12 + a.month0() as i32, |y| {
+                    y * 12 + *m as i32 - 1
+                }),
             };
             Some(fmt_month(y, *m))
         }
@@ -1230,9 +1488,12 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Dir) -> Option<String> {
             let a = anchor?;
             let cur = quarter_of(a);
             let y = match dir {
-                Dir::Past if *q > cur => a.year() - 1,
-                Dir::Future if *q < cur => a.year() + 1,
-                _ => a.year(),
+                Some(Dir::Past) if *q > cur => a.year() - 1,
+                Some(Dir::Future) if *q < cur => a.year() + 1,
+                Some(_) => a.year(),
+                None => nearest_year(a.year(), a.year() * 4 + cur as i32 - 1, |y| {
+                    y * 4 + *q as i32 - 1
+                }),
             };
             Some(format!("{y:04}-Q{q}"))
         }
@@ -1251,13 +1512,13 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Dir) -> Option<String> {
                         fwd
                     }
                 }
-                (WdMode::Bare, Dir::Past) => -back,
-                (WdMode::Bare, Dir::Future) => fwd,
+                (WdMode::Bare, Some(Dir::Future)) => fwd,
+                (WdMode::Bare, _) => -back,
             };
-            Some(fmt_day(a + Duration::days(days)))
+            Some(fmt_day(shift(a, days)?))
         }
-        Expr::DayOffset(n) => Some(fmt_day(anchor? + Duration::days(*n))),
-        Expr::WeekOffset(n) => Some(fmt_week(anchor? + Duration::weeks(*n))),
+        Expr::DayOffset(n) => Some(fmt_day(shift(anchor?, *n)?)),
+        Expr::WeekOffset(n) => Some(fmt_week(shift(anchor?, 7 * n)?)),
         Expr::MonthOffset(n) => {
             let (y, m) = add_months(anchor?, *n);
             Some(fmt_month(y, m))
@@ -1274,19 +1535,15 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Dir) -> Option<String> {
         }
         Expr::WeekendOffset(n) => {
             let a = anchor?;
-            let monday = a - Duration::days(a.weekday().num_days_from_monday() as i64);
-            let sat = monday + Duration::days(5 + 7 * n);
-            Some(format!(
-                "{}/{}",
-                fmt_day(sat),
-                fmt_day(sat + Duration::days(1))
-            ))
+            let monday = shift(a, -(a.weekday().num_days_from_monday() as i64))?;
+            let sat = shift(monday, 5 + 7 * n)?;
+            Some(format!("{}/{}", fmt_day(sat), fmt_day(shift(sat, 1)?)))
         }
         Expr::Ago(n, u) => {
             let a = anchor?;
             Some(match u {
-                Unit::Day => fmt_day(a - Duration::days(*n)),
-                Unit::Week => fmt_week(a - Duration::weeks(*n)),
+                Unit::Day => fmt_day(shift(a, -n)?),
+                Unit::Week => fmt_week(shift(a, -7 * n)?),
                 Unit::Month => {
                     let (y, m) = add_months(a, -n);
                     fmt_month(y, m)
@@ -1326,18 +1583,37 @@ fn fmt_time(t: &Time) -> String {
 
 /// The date with month `m` and day `d` nearest the anchor in the direction given:
 /// the latest on or before it for the past, the earliest on or after it for the future.
-fn day_near(a: NaiveDate, m: u32, d: u32, dir: Dir) -> Option<NaiveDate> {
+fn day_near(a: NaiveDate, m: u32, d: u32, dir: Option<Dir>) -> Option<NaiveDate> {
     let this = ymd(a.year(), m, d);
     match dir {
-        Dir::Past => match this {
+        Some(Dir::Past) => match this {
             Some(x) if x <= a => Some(x),
             _ => ymd(a.year() - 1, m, d),
         },
-        Dir::Future => match this {
+        Some(Dir::Future) => match this {
             Some(x) if x >= a => Some(x),
             _ => ymd(a.year() + 1, m, d),
         },
+        None => {
+            let y = nearest_year(a.year(), a.num_days_from_ce(), |y| {
+                ymd(y, m, d).map_or(i32::MAX / 2, |x| x.num_days_from_ce())
+            });
+            ymd(y, m, d)
+        }
     }
+}
+
+/// The year next to `year` whose position (`pos(y)`, in the units of `at`) is nearest
+/// `at`; the earlier one on a tie.
+fn nearest_year(year: i32, at: i32, pos: impl Fn(i32) -> i32) -> i32 {
+    let mut best = (i32::MAX, year);
+    for y in [year - 1, year, year + 1] {
+        let d = (pos(y) - at).abs();
+        if d < best.0 {
+            best = (d, y);
+        }
+    }
+    best.1
 }
 
 #[cfg(test)]
