@@ -79,7 +79,19 @@ impl MoneyContext {
         let head = head(text, 400);
         for line in head.lines().take(4) {
             let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '•');
+            // the city is the line's first word or two, in letters
+            let first = line
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(line.len());
+            if first < 4 || first > 12 {
+                continue;
+            }
             for (city, code) in DATELINES {
+                if city.len() < first
+                    || !city.as_bytes()[first..].is_empty() && city.as_bytes()[first] != b' '
+                {
+                    continue;
+                }
                 let Some(prefix) = line.get(..city.len()) else {
                     continue;
                 };
@@ -102,9 +114,11 @@ impl MoneyContext {
                 }
             }
         }
+        // only `¥` reads the yen context
         let b = head.as_bytes();
-        if b.windows(4).any(|w| w.eq_ignore_ascii_case(b"yuan"))
-            || b.windows(8).any(|w| w.eq_ignore_ascii_case(b"renminbi"))
+        if text.contains('¥')
+            && (b.windows(4).any(|w| w.eq_ignore_ascii_case(b"yuan"))
+                || b.windows(8).any(|w| w.eq_ignore_ascii_case(b"renminbi")))
         {
             ctx.yen = "CNY";
         }
