@@ -155,7 +155,7 @@ fn digit_trigger(text: &str, out: &mut Vec<usize>) {
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() {
-            i += 1;
+            i = next_digit(b, i + 1);
             continue;
         }
         let start = i;
@@ -184,6 +184,28 @@ fn digit_trigger(text: &str, out: &mut Vec<usize>) {
             out.push(start);
         }
     }
+}
+
+/// The index of the first ASCII digit at or after `i` (or `b.len()`), eight bytes at a
+/// time: most text has no digit for long stretches.
+fn next_digit(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= b.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&b[i..i + 8]);
+        // bytes '0'..='9' become 0..=9; a byte below 10 sets its high bit in `t`
+        let x = u64::from_le_bytes(chunk) ^ (0x30 * ONES);
+        let t = x.wrapping_sub(10 * ONES) & !x & HIGH;
+        if t != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < b.len() && !b[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
 }
 
 /// How the sentence places a date relative to the article: tense and cue words.
