@@ -261,7 +261,7 @@ fn prefilter() -> &'static AhoCorasick {
                 break;
             }
             pats.push(title);
-            pats.push(w.to_ascii_uppercase());
+            // no ALL-CAPS variant: headlines in capitals carry symbols ("$5 BILLION")
         }
         for code in CODES {
             pats.push(code.0.to_string());
