@@ -195,6 +195,8 @@ pub struct Draft {
     /// A definite noun with a clause subject: merges with its antecedent whatever the
     /// participants.
     pub loose: bool,
+    /// "a new agreement": never the same as an event already reported.
+    pub fresh: bool,
     /// In a headline or bullet label: may only add evidence to an event.
     pub merge_only: bool,
     /// A speech verb reporting someone else's event ("…, officials said").
@@ -666,7 +668,14 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 return Some(Subject::Group(g));
             }
             // "…, officials said": the speaker is unnamed.
-            if GENERIC_SPEAKERS.contains(&w) && self.v.cand_at(i).is_none() {
+            if GENERIC_SPEAKERS.contains(&w)
+                && self.v.cand_at(i).is_none()
+                && self
+                    .lex
+                    .matches(&[self.lw(ts)], 0)
+                    .iter()
+                    .any(|m| self.lex.entries[m.entry].ty == Some(EventType::Statement))
+            {
                 return None;
             }
             if matches!(w, "who" | "which" | "that") && i > 0 && self.lw(i - 1) == "," {
@@ -820,6 +829,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
             ) || self.marker_at(j).is_some()
                 || (j > s && matches!(l, "which" | "who" | "where" | "while" | "when" | "as"))
                 || (j > s && l == "to" && j + 1 < end && self.lw(j + 1) == "help")
+                || (j > s
+                    && l == "for"
+                    && (self.v.money.iter().any(|m| m.1 == j + 1)
+                        || matches!(self.lw(j + 1), "$" | "€" | "£" | "¥" | "up" | "about")))
             {
                 break;
             }
@@ -977,9 +990,12 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     .is_some_and(|g| self.members(g).iter().all(|&c| self.is_personish(c)));
             }
             if e.has("hostpraise") {
-                let person = self
-                    .object_group(t.te)
-                    .is_some_and(|g| self.members(g).iter().any(|&c| self.is_personish(c)));
+                // "welcomed Prabowo": a name is a visitor; "welcomed the decision": praise.
+                let person = self.object_group(t.te).is_some_and(|g| {
+                    self.members(g)
+                        .iter()
+                        .any(|&c| self.is_personish(c) || self.v.cands[c].kind == CandKind::Proper)
+                });
                 if !person {
                     t.as_statement = Some(("praise", "051", "SUPPORT"));
                 }
@@ -1074,7 +1090,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 trigs[j].into = Some(owner);
                 continue;
             }
-            if ek.has("control") || (trigs[k].noun && ek.subtype == "talks") {
+            let complement_only = self.e(&trigs[j]).has("complement");
+            if !complement_only && (ek.has("control") || (trigs[k].noun && ek.subtype == "talks")) {
                 trigs[k].into = Some(usize::MAX);
                 let cue = match ek.subtype.as_str() {
                     "plan" | "aim" => Some(Modality::Planned),
@@ -1082,7 +1099,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     _ => None,
                 };
                 trigs[j].cue = trigs[j].cue.or(cue);
-            } else if ek.has("head") {
+            } else if ek.has("head") || self.e(&trigs[j]).has("complement") {
                 trigs[j].into = Some(k);
                 if ek.cameo == "030" {
                     trigs[k].refine = Some(trigs[j].entry);
@@ -1107,7 +1124,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let praise = trigs[k].as_statement.is_some() || ek.subtype == "praise";
             let hands_over = !praise
                 && (trigs[k].support
-                    || ek.ty == Some(EventType::Statement)
+                    || ek.subtype == "announcement"
                     || ek.has("host")
                     || (ek.ty == Some(EventType::Visit) && ej.ty != Some(EventType::Visit)));
             if hands_over {
@@ -1133,8 +1150,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     && t.noun
                     && (t.te == ts
                         || (t.te + 1 == ts && self.lw(t.te) == ",")
+                        || (t.te + 1 == ts
+                            && matches!(self.lw(t.te), "was" | "were" | "is" | "are" | "been"))
                         || (t.te + 2 == ts
-                            && matches!(self.lw(t.te), "was" | "were" | "is" | "has")
+                            && matches!(self.lw(t.te), "was" | "were" | "is" | "has" | "have")
+                            && matches!(self.lw(t.te + 1), "been" | "not" | "never" | "also")
                             || (t.te + 3 == ts
                                 && matches!(self.lw(t.te + 1), "was" | "were" | "been"))
                             || (t.te + 3 == ts
@@ -1267,6 +1287,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 modality: t.cue,
                 anaphoric: false,
                 loose: false,
+                fresh: false,
                 merge_only: self.v.heading || t.ts < label,
                 attribution: false,
                 quote: false,
@@ -1277,6 +1298,17 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 .filter(|a| a.into == Some(k) && a.noun && a.ts >= t.te)
                 .map(|a| (a.ts, a.te))
                 .min();
+            // "no deal was reached", "reached a new agreement": not one already reported.
+            let fresh_noun = trigs
+                .iter()
+                .filter(|a| a.into == Some(k) && a.noun)
+                .any(|a| {
+                    let s = self.np_start(a.ts);
+                    matches!(self.lw(s), "no" | "another")
+                        || (matches!(self.lw(s), "a" | "an")
+                            && matches!(self.lw(s + 1), "new" | "second" | "separate" | "fresh"))
+                });
+            d.fresh |= fresh_noun;
             let absorbed_noun_before = trigs
                 .iter()
                 .any(|a| a.into == Some(k) && a.noun && a.te <= t.ts);
@@ -1307,6 +1339,14 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let l = self.lw(p);
             let w = &self.v.words[p];
             if PREPOSITIONS.contains(&l) || matches!(l, "," | "and" | "or" | "was" | "is" | "are") {
+                break;
+            }
+            // A verb ends the phrase ("the two leaders held talks").
+            if self.lex.matches(&[l], 0).iter().any(|m| {
+                let e = &self.lex.entries[m.entry];
+                e.pos != Pos::Noun && !m.participle
+            }) || matches!(l, "held" | "made" | "paid" | "won" | "began" | "had")
+            {
                 break;
             }
             if let Some(c) = self.v.cand_at(p) {
@@ -1417,13 +1457,23 @@ impl<'a, 'd> Drafter<'a, 'd> {
             }
             // A possessive noun phrase just before the modifiers: "Trump's first official".
             let det = np_s < t.ts && matches!(self.lw(np_s), "the" | "this" | "that");
+            // "a new agreement", "another summit": not the one already reported.
+            d.fresh = np_s + 1 < t.ts
+                && matches!(self.lw(np_s), "a" | "an" | "another")
+                && matches!(
+                    self.lw(np_s + 1),
+                    "new" | "second" | "separate" | "further" | "fresh"
+                )
+                || matches!(self.lw(np_s), "another" | "no");
             d.anaphoric = det && agents.is_empty();
             // "his first visit": a possessive pronoun.
             if np_s < t.ts && matches!(self.lw(np_s), "his" | "her" | "their" | "its") {
                 if let Some(ci) = self.v.cand_at(np_s) {
                     push(&mut agents, ci);
                 }
-                d.anaphoric = false;
+                // The event the article is already about, or a new one by that person.
+                d.anaphoric = true;
+                d.loose = true;
             }
         }
         // Amount and time inside the noun phrase ("an $8.5 billion deal").
@@ -1849,10 +1899,13 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     for k in j..e {
                         if let Some(c) = self.v.cand_at(k) {
                             let cc = &self.v.cands[c];
-                            if matches!(
-                                cc.ety,
-                                Some(EntityType::Place | EntityType::Norp | EntityType::Org)
-                            ) && !counterparts.contains(&c)
+                            let proper_org = cc.kind == CandKind::Proper && cc.title.is_empty();
+                            if (proper_org
+                                || matches!(
+                                    cc.ety,
+                                    Some(EntityType::Place | EntityType::Norp | EntityType::Org)
+                                ))
+                                && !counterparts.contains(&c)
                                 && counterparts.len() < 3
                             {
                                 counterparts.push(c);

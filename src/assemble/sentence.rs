@@ -834,11 +834,12 @@ impl<'d> View<'d> {
                 let prev_cand = (0..k).rev().find(|&j| cands[j].end == p + 1 && !drop[j]);
                 if let Some(j) = prev_cand {
                     let jc = &cands[j];
+                    let titled = !title_words.is_empty() || !cands[k].title.is_empty();
                     let modifier = matches!(
                         jc.ety,
                         Some(EntityType::Place | EntityType::Norp | EntityType::Org)
-                    ) && !title_words.is_empty();
-                    if modifier || (jc.poss && !title_words.is_empty()) {
+                    ) && titled;
+                    if modifier || (jc.poss && titled) {
                         drop[j] = true;
                         s = jc.start;
                         continue;
@@ -951,7 +952,7 @@ impl<'d> View<'d> {
             }
             let l = self.lw(i).to_string();
             // Pronouns.
-            if matches!(l.as_str(), "he" | "she" | "him" | "his" | "her") {
+            if matches!(l.as_str(), "he" | "she" | "him" | "his" | "her" | "it") {
                 cands.push(self.simple(i, i + 1, CandKind::Pronoun));
                 i += 1;
                 continue;
