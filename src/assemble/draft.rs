@@ -429,7 +429,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let pick = ms.iter().find(|m| {
                 let e = &self.lex.entries[m.entry];
                 match e.pos {
-                    Pos::Noun => !verbish || m.plural && prev_is_subject && false,
+                    Pos::Noun => !verbish,
                     Pos::Verb | Pos::Support => {
                         m.participle || m.gerund || !prev_nounish || verbish
                     }
@@ -723,11 +723,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     } else {
                         ""
                     };
-                    !PREPOSITIONS.contains(&before)
-                        && !(g.start > 0
-                            && self.v.is_det(g.start - 1)
-                            && g.start >= 2
-                            && PREPOSITIONS.contains(&self.lw(g.start - 2)))
+                    let pp_det = g.start >= 2
+                        && self.v.is_det(g.start - 1)
+                        && PREPOSITIONS.contains(&self.lw(g.start - 2));
+                    !PREPOSITIONS.contains(&before) && !pp_det
                 }
             })
             .map(Subject::Group)
@@ -1768,11 +1767,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     })
                     .collect();
                 match l.as_str() {
-                    "with" => {
-                        if ty != EventType::Visit || ms.iter().all(|&m| self.is_personish(m)) {
-                            for m in ms {
-                                push(&mut counterparts, m);
-                            }
+                    "with"
+                        if (ty != EventType::Visit || ms.iter().all(|&m| self.is_personish(m))) =>
+                    {
+                        for m in ms {
+                            push(&mut counterparts, m);
                         }
                     }
                     "between" => {
@@ -1817,22 +1816,24 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     {
                         place = ms.first().copied();
                     }
-                    "of" if d.noun && j == t.te => {
-                        if matches!(
+                    "of" if d.noun
+                        && j == t.te
+                        && matches!(
                             ty,
                             EventType::Visit | EventType::Meeting | EventType::Commitment
-                        ) && agents.is_empty()
-                        {
-                            for m in ms {
-                                push(&mut agents, m);
-                            }
+                        )
+                        && agents.is_empty() =>
+                    {
+                        for m in ms {
+                            push(&mut agents, m);
                         }
                     }
-                    "to" | "into" | "for" if ty == EventType::Commitment => {
-                        if l != "for" || ms.iter().all(|&m| self.is_placeish(m)) {
-                            for m in ms {
-                                push(&mut counterparts, m);
-                            }
+                    "to" | "into" | "for"
+                        if ty == EventType::Commitment
+                            && (l != "for" || ms.iter().all(|&m| self.is_placeish(m))) =>
+                    {
+                        for m in ms {
+                            push(&mut counterparts, m);
                         }
                     }
                     "in" if ty == EventType::Commitment
@@ -2044,7 +2045,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 j = me;
                 continue;
             }
-            if self.lw(j) == "that" || self.lw(j) == "in" && self.lw(j + 1) == "a" && false {
+            if self.lw(j) == "that" {
                 j += 1;
                 continue;
             }
@@ -2082,8 +2083,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
             Modality::Reported => 1,
             Modality::Asserted => 0,
         };
-        let mut set = |m: Modality, best: &mut Option<Modality>| {
-            if best.is_none_or(|b| rank(m) > rank(b)) {
+        let set = |m: Modality, best: &mut Option<Modality>| {
+            if best.is_none() || best.is_some_and(|b| rank(m) > rank(b)) {
                 *best = Some(m);
             }
         };
@@ -2111,13 +2112,12 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 }
                 "not" | "n't" | "never" | "failed" | "refused" | "declined" | "cancelled"
                 | "canceled" | "scrapped" | "rejected" | "without" | "denied" | "skip"
-                | "skipped" | "postponed" | "halted" | "suspended" | "shelved" => {
+                | "skipped" | "postponed" | "halted" | "suspended" | "shelved"
                     if !(l == "not"
                         && next == "yet"
-                        && (k + 2..t.ts).any(|q| self.lw(q) == "whether"))
-                    {
-                        set(Modality::Negated, &mut best);
-                    }
+                        && (k + 2..t.ts).any(|q| self.lw(q) == "whether")) =>
+                {
+                    set(Modality::Negated, &mut best);
                 }
                 "called" if next == "off" => set(Modality::Negated, &mut best),
                 "no" if k + 3 >= t.ts => set(Modality::Negated, &mut best),
@@ -2152,12 +2152,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 if matches!(
                     l,
                     "is" | "was" | "are" | "were" | "has" | "have" | "had" | "would" | "will"
-                ) && self.v.group_of[t.te..k].iter().all(|g| g.is_some() || true)
-                {
+                ) {
                     let nx = self.lw(k + 1);
                     let nx2 = self.lw(k + 2);
                     let w = if nx == "been" || nx == "not" { nx2 } else { nx };
-                    if nx == "not" || l == "had" && false {
+                    if nx == "not" {
                         set(Modality::Negated, &mut best);
                     }
                     match w {
@@ -2183,7 +2182,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     break;
                 }
                 if PREPOSITIONS.contains(&l)
-                    || self.v.is_det(l.len().min(0))
+                    || self.v.is_det(0)
                     || self.v.group_of[k].is_some()
                     || self.v.dates.iter().any(|m| m.1 <= k && k < m.2)
                     || self.v.money.iter().any(|m| m.1 <= k && k < m.2)

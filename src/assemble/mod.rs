@@ -730,7 +730,7 @@ fn merge_into(
     if y_rich > x.richness {
         // The richer mention becomes the record; the other fills its gaps.
         std::mem::swap(&mut x.ev, &mut y);
-        std::mem::swap(&mut x.richness, &mut { y_rich });
+        x.richness = y_rich;
         x.richness = y_rich;
         let old_explicit = x.explicit;
         x.explicit = y_explicit;
@@ -860,11 +860,7 @@ fn dateline(doc: &Document) -> Option<(Option<usize>, Option<usize>)> {
         .map(|(i, _)| i)
         .or_else(|| text.get(..80.min(text.len())).and_then(|t| t.find(" - ")))?;
     let head = &text[..dash];
-    let upper = head
-        .split(|c: char| c == ',' || c == '(')
-        .next()
-        .unwrap_or("")
-        .trim();
+    let upper = head.split([',', '(']).next().unwrap_or("").trim();
     if upper.is_empty() || upper.chars().any(|c| c.is_lowercase()) {
         return None;
     }
