@@ -378,6 +378,7 @@ Presidential Secretary Mayor Pope Taoiseach Lieutenant Colonel Field Marshal She
 Dame Administrator Commissioner High Lord Lady Prefect Chief-Minister Premier-Minister
 Interim-President Brigadier Major Ayatollah Hojjat ol-Eslam Hojjatoleslam Abbot Bishop
 Archbishop Grand-Duke Minister-President Representative Senior Elder Commander""".split())
+TITLE_LOWER = {w.lower() for w in TITLE_WORDS}
 # Words that sit inside a title ("Chairman of the Presidential Council").
 TITLE_JOIN = {"of", "the", "and", "for"}
 
@@ -410,7 +411,7 @@ def parse_leader(text):
     if not caps:
         return None
     i = 0
-    while i < caps[0] and (toks[i] in TITLE_WORDS or (i > 0 and toks[i] in TITLE_JOIN)):
+    while i < caps[0] and (toks[i].lower() in TITLE_LOWER or (i > 0 and toks[i] in TITLE_JOIN)):
         i += 1
     # A title never ends on a joining word.
     while i > 0 and toks[i - 1] in TITLE_JOIN:
@@ -542,9 +543,13 @@ for gec, d in sorted(fb_by_gec.items()):
             if not alt:
                 continue
             exact = alt.replace("-", "").replace("&", "").isupper() and len(alt) <= 10
-            if exact and alt in {"PM", "CEO", "US", "UK", "UN", "EU"}:
+            # Two-letter party acronyms (AS, EC, PM) are mostly something else.
+            if exact and len(alt.replace("-", "")) <= 2:
                 continue
-            parties.add(alt, full, "ORG", ident, match="exact" if exact else None)
+            # Party acronyms (PCT, LDP) collide with abbreviations; as "common" aliases they
+            # match only as written, mid-sentence, with the party's country in the article.
+            parties.add(alt, full, "ORG", ident,
+                        match="common" if exact or is_common(alt) else None)
 parties.write()
 
 # ---------------------------------------------------------------- companies

@@ -141,6 +141,56 @@ const LOCATIVE: &[&str] = &[
     "in", "at", "from", "to", "near", "outside", "of", "visit", "visited", "visiting", "into",
 ];
 
+/// Capitalised only because they start a sentence: not part of a name.
+const FUNCTION_WORDS: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "In",
+    "At",
+    "On",
+    "For",
+    "From",
+    "To",
+    "By",
+    "With",
+    "And",
+    "But",
+    "Or",
+    "Of",
+    "As",
+    "After",
+    "Before",
+    "When",
+    "While",
+    "If",
+    "Its",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "Both",
+    "Near",
+    "Outside",
+    "Inside",
+    "Across",
+    "Since",
+    "Until",
+    "Like",
+    "Unlike",
+    "Meanwhile",
+    "Later",
+    "Earlier",
+];
+
 /// How one alias may match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MatchRule {
@@ -208,6 +258,8 @@ struct Entry {
     /// ISO alpha-2 country the entry belongs to (its own code for a country).
     country: Option<[u8; 2]>,
     cameo: Vec<CameoCode>,
+    /// `kind=city`: the long tail where foreign alternate names and small towns live.
+    city: bool,
 }
 
 /// Entry types: the mention types plus currencies, which are looked up, not mentioned.
@@ -317,6 +369,11 @@ impl Gazetteer {
         &self.warnings
     }
 
+    /// Every alias text, in load order (for tools and the benchmark's reference matcher).
+    pub fn alias_texts(&self) -> impl Iterator<Item = &str> + '_ {
+        self.aliases.iter().map(|a| self.s(a.text))
+    }
+
     /// Number of entries and aliases.
     pub fn len(&self) -> (usize, usize) {
         (self.entries.len(), self.aliases.len())
@@ -334,7 +391,7 @@ impl Gazetteer {
 
     /// The entries an exact alias names, as links (for NER features and tools).
     pub fn lookup(&self, alias: &str) -> Vec<(EntityType, Link)> {
-        let h = hash_fold(first_word(alias.as_bytes()));
+        let h = alias_key(alias);
         self.index
             .get(h)
             .iter()
@@ -352,7 +409,7 @@ impl Gazetteer {
 
     /// The ISO 4217 code of a currency name or symbol ("yen", "Japanese yen", "¥").
     pub fn currency(&self, name: &str) -> Option<String> {
-        let h = hash_fold(first_word(name.as_bytes()));
+        let h = alias_key(name);
         for &a in self.index.get(h) {
             let a = self.aliases[a as usize];
             let e = &self.entries[a.entry as usize];
@@ -393,7 +450,21 @@ impl Gazetteer {
     /// The best alias starting at `start` (a word start), with all entries of that text.
     fn match_at(&self, text: &str, start: usize, wend: usize) -> Option<Match> {
         let bytes = text.as_bytes();
-        let cands = self.index.get(hash_fold(&bytes[start..wend]));
+        // Multi-word aliases are keyed by their first two words, one-word aliases by their
+        // word: each list is short, even for "The" or "New".
+        if let Some(e2) = second_word_end(text, wend) {
+            let cands = self.index.get(hash_fold(&bytes[start..e2]) ^ TWO_WORDS);
+            if let Some(m) = self.verify(text, start, cands) {
+                return Some(m);
+            }
+        }
+        self.verify(text, start, self.index.get(hash_fold(&bytes[start..wend])))
+    }
+
+    /// The longest of `cands` (longest first) that matches at `start`, with every entry of
+    /// that text.
+    fn verify(&self, text: &str, start: usize, cands: &[u32]) -> Option<Match> {
+        let bytes = text.as_bytes();
         let mut best: Option<Match> = None;
         for &ai in cands {
             let a = self.aliases[ai as usize];
@@ -483,18 +554,52 @@ impl Gazetteer {
                         Some("and" | "," | "or")
                     )
             });
-            m.entries.retain(|&(e, rule, _)| match rule {
-                MatchRule::Surname => full.contains(&e) || title.is_some(),
-                MatchRule::Common => {
-                    after_place || self.common_ok(text, e, m.span, sentence, sents, &context)
+            let span = m.span;
+            let surface = surface_of(text, span);
+            let surnames = m
+                .entries
+                .iter()
+                .filter(|x| x.1 == MatchRule::Surname)
+                .count();
+            let unique_surname = surnames == 1 && m.entries.len() == 1;
+            m.entries.retain(|&(e, rule, primary)| match rule {
+                MatchRule::Surname => {
+                    full.contains(&e)
+                        || title.is_some()
+                        || (unique_surname && self.distinctive(e, surface))
                 }
-                MatchRule::Name | MatchRule::Exact | MatchRule::Fold => true,
+                MatchRule::Common => {
+                    after_place
+                        || (self.common_ok(text, e, span, sentence, sents, &context)
+                            && !next_to_capitalised(text, span))
+                }
+                MatchRule::Name | MatchRule::Exact | MatchRule::Fold => {
+                    !self.needs_place_context(e, primary, surface)
+                        || after_place
+                        || place_context(text, span)
+                }
             });
             if m.entries.is_empty() {
                 continue;
             }
             self.choose(&mut m, &context, &full);
+            // "Seattle, Washington": after a city and a comma, its region.
+            if let Some(prev) = out.last() {
+                let pe = &self.entries[prev.entries[0].0 as usize];
+                if pe.city && text.get(prev.span.end..m.span.start) == Some(", ") {
+                    if let Some(i) = m.entries.iter().position(|x| {
+                        let e = &self.entries[x.0 as usize];
+                        !e.city && e.country == pe.country && e.ty == pe.ty && e.prior < 100.0
+                    }) {
+                        let x = m.entries.remove(i);
+                        m.entries.insert(0, x);
+                    }
+                }
+            }
             if self.entries[m.entries[0].0 as usize].ty == EntryType::Currency {
+                continue;
+            }
+            if self.inside_unknown_name(text, &m, sentence) {
                 continue;
             }
             if m.title.is_some() {
@@ -526,16 +631,21 @@ impl Gazetteer {
                 Origin::Default => 0.0,
                 Origin::Phoenix => -1000.0,
             };
+            // Context can make a region beat a country (Georgia next to Atlanta), but a
+            // town needs more than its country's name nearby to do so (Jordan is no town).
+            let cap = if e.city && e.prior < 30.0 { 40.0 } else { 80.0 };
             let ctx = e
                 .country
                 .and_then(|c| context.get(&c))
-                .map_or(0.0, |n| (40.0 * n).min(120.0));
+                .map_or(0.0, |n| (40.0 * n).min(cap));
             let currency = if e.ty == EntryType::Currency {
                 -500.0
             } else {
                 0.0
             };
-            let mut s = origin + e.prior + ctx + currency + if primary { 10.0 } else { 0.0 };
+            // An entry's own name beats another's alternate name (Philadelphia is no Amman).
+            let own = if primary { 40.0 } else { 0.0 };
+            let mut s = origin + e.prior + ctx + currency + own;
             if rule == MatchRule::Surname {
                 if full.contains(&ei) {
                     s += 300.0;
@@ -553,6 +663,48 @@ impl Gazetteer {
                 .partial_cmp(&score(a))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
+    }
+
+    /// A one-word town or foreign alternate name next to another capitalised word is more
+    /// likely part of a name the gazetteer does not know ("Mwana Kitu" is no Quito, "Bo
+    /// Kitu" no Bo); countries, capitals, big cities and multi-word names are kept.
+    fn inside_unknown_name(&self, text: &str, m: &Match, sentence: Option<SentenceInfo>) -> bool {
+        if sentence.is_some_and(|s| s.heading) || m.title.is_some() {
+            return false;
+        }
+        let surface = &text[m.span.start..m.span.end];
+        if surface.contains(char::is_whitespace) {
+            return false;
+        }
+        let (best, _, primary) = m.entries[0];
+        let e = &self.entries[best as usize];
+        // A city under a million people and not a capital, or a city's alternate name.
+        let weak = e.city && (!primary || e.prior < 5.0 * 6.0);
+        if !weak {
+            return false;
+        }
+        let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+        let before = &text[..m.span.start];
+        let prev_ok = before.ends_with(' ') && !before.ends_with("  ") && {
+            let head = before.trim_end();
+            let w = head
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("");
+            let ws = head.len() - w.len();
+            capitalised(w)
+                && !TITLES.contains(&w)
+                && !(is_sentence_start(text, ws, &[]) && FUNCTION_WORDS.contains(&w))
+        };
+        let after = &text[m.span.end..];
+        let next_ok = after.starts_with(' ') && {
+            let w = after[1..]
+                .split(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("");
+            capitalised(w)
+        };
+        prev_ok || next_ok
     }
 
     /// Context for an alias that is an ordinary English word: never in a heading or at a
@@ -574,16 +726,36 @@ impl Gazetteer {
         if entry.ty != EntryType::Mention(EntityType::Place) {
             return entry.country.map_or(true, |c| context.contains_key(&c));
         }
-        let before = text[..span.start].trim_end();
-        let prev = before
-            .rsplit(|c: char| !c.is_alphanumeric())
-            .next()
-            .unwrap_or("");
-        if LOCATIVE.iter().any(|w| w.eq_ignore_ascii_case(prev)) {
+        place_context(text, span)
+    }
+
+    /// A current G20 leader whose surname names no one else in the lists ("Trump",
+    /// "Takaichi", "Macron") is known by it alone.
+    fn distinctive(&self, e: u32, surname: &str) -> bool {
+        const G20: &[&str] = &[
+            "AR", "AU", "BR", "CA", "CN", "FR", "DE", "IN", "ID", "IT", "JP", "KR", "MX", "RU",
+            "SA", "ZA", "TR", "GB", "US",
+        ];
+        surname.chars().count() >= 4
+            && self.attr(e, "role").is_some_and(|r| r.contains("head_of"))
+            && self
+                .attr(e, "country")
+                .is_some_and(|c| G20.contains(&c.as_str()))
+    }
+
+    /// Small towns (under 100,000 people, not capitals), foreign alternate names of cities
+    /// under a million, and places named like months or weekdays ("March", "Mon") are
+    /// places only in a place's context.
+    fn needs_place_context(&self, e: u32, primary: bool, surface: &str) -> bool {
+        let entry = &self.entries[e as usize];
+        if entry.ty != EntryType::Mention(EntityType::Place) {
+            return false;
+        }
+        if is_calendar(surface) {
             return true;
         }
-        let after = &text[span.end..];
-        after.starts_with(", ") && after[2..].chars().next().is_some_and(char::is_uppercase)
+        entry.city
+            && (entry.prior < 25.0 || (!primary && entry.prior < 30.0 && !surface.contains(' ')))
     }
 
     fn attr(&self, e: u32, key: &str) -> Option<String> {
@@ -763,6 +935,41 @@ fn word_end(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// Marks a two-word key in the index (one table holds both kinds).
+const TWO_WORDS: u64 = 0x5bd1_e995_7f4a_7c15;
+
+/// The end of the second word when the first ends at `wend` and at most four bytes of
+/// separators on one line follow it ("U.S", "St. Louis", "Asia-Pacific", "New York").
+#[inline]
+fn second_word_end(text: &str, wend: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = wend;
+    while i < bytes.len() && i - wend <= 4 {
+        let (w, l) = word_char_at(text, i);
+        if w {
+            break;
+        }
+        if bytes[i] == b'\n' {
+            return None;
+        }
+        i += l;
+    }
+    if i == wend || i >= bytes.len() || i - wend > 4 || !word_char_at(text, i).0 {
+        return None;
+    }
+    Some(word_end(text, i))
+}
+
+/// The index key of an alias that starts with a word char: its first two words, or its
+/// only word.
+fn alias_key(alias: &str) -> u64 {
+    let fw = first_word(alias.as_bytes());
+    match second_word_end(alias, fw.len()) {
+        Some(e2) => hash_fold(&alias.as_bytes()[..e2]) ^ TWO_WORDS,
+        None => hash_fold(fw),
+    }
+}
+
 /// The first word of an alias (its index key).
 fn first_word(s: &[u8]) -> &[u8] {
     let text = std::str::from_utf8(s).unwrap_or("");
@@ -771,6 +978,15 @@ fn first_word(s: &[u8]) -> &[u8] {
         start += word_char_at(text, start).1;
     }
     &s[start..word_end(text, start)]
+}
+
+/// FNV-1a over the exact bytes (ids are case-sensitive).
+fn hash_str(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in s.as_bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^ (h >> 29)
 }
 
 #[inline]
@@ -795,12 +1011,12 @@ fn case_ok(found: &str, alias: &str, rule: MatchRule) -> bool {
     if rule == MatchRule::Fold {
         return found.chars().next().is_some_and(|c| !c.is_lowercase());
     }
-    // All capitals (a headline); a one-word alias needs three letters ("IT" is no "It").
-    if !found.chars().any(char::is_lowercase) {
-        return alias.chars().filter(|c| c.is_alphabetic()).count() >= 3;
-    }
     if rule != MatchRule::Name {
         return false;
+    }
+    // All capitals (a headline); short aliases need four letters ("MON" is no Mon).
+    if !found.chars().any(char::is_lowercase) {
+        return alias.chars().filter(|c| c.is_alphabetic()).count() >= 4;
     }
     // Title case: only word-initial letters may differ, and only to upper case.
     let mut at_start = true;
@@ -811,6 +1027,89 @@ fn case_ok(found: &str, alias: &str, rule: MatchRule) -> bool {
         at_start = !a.is_alphanumeric();
     }
     true
+}
+
+/// A place's context around `span`: a locative before it ("in Reading", "the port of
+/// Split") or a region after it ("Mobile, Alabama", "WAYNE, N.J."). A month-named place
+/// needs the region ("in March" is a month).
+fn place_context(text: &str, span: Span) -> bool {
+    let before = text[..span.start].trim_end();
+    let prev = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    if LOCATIVE.iter().any(|w| w.eq_ignore_ascii_case(prev)) && !is_calendar(surface_of(text, span))
+    {
+        return true;
+    }
+    let after = &text[span.end..];
+    after.starts_with(", ") && after[2..].chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Whether the word before or after `span` (one blank away) is capitalised: an ordinary
+/// word beside it is likely part of a longer name ("Italian League", "Fox Sports").
+fn next_to_capitalised(text: &str, span: Span) -> bool {
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let before = &text[..span.start];
+    let prev = before.strip_suffix(' ').is_some_and(|b| {
+        let w = b
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        capitalised(w) && !FUNCTION_WORDS.contains(&w) && !TITLES.contains(&w)
+    });
+    let next = text[span.end..]
+        .strip_prefix(' ')
+        .is_some_and(|a| capitalised(a.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("")));
+    prev || next
+}
+
+fn surface_of(text: &str, span: Span) -> &str {
+    text.get(span.start..span.end).unwrap_or("")
+}
+
+fn is_calendar(word: &str) -> bool {
+    const CALENDAR: &[&str] = &[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
+    ];
+    CALENDAR.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 fn sentence_of(sents: &[SentenceInfo], at: usize) -> Option<SentenceInfo> {
@@ -867,7 +1166,11 @@ fn title_before(
     let mut start = before.len();
     for _ in 0..4 {
         let head = before[..start].trim_end();
-        let ws = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let ws = head
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         if ws >= head.len() {
             break;
         }
@@ -999,7 +1302,7 @@ pub(crate) struct Builder {
     texts: Vec<Cow<'static, str>>,
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
-    by_id: HashMap<(Origin, String), u32>,
+    by_id: HashMap<(Origin, u64), u32>,
     agents: HashMap<String, String>,
     warnings: Vec<String>,
 }
@@ -1055,10 +1358,11 @@ impl Builder {
         let name_r = if row.name.1 == 0 { row.alias } else { row.name };
         let text: &str = &self.texts[src as usize];
         let get = |r: (usize, usize)| text.get(r.0..r.0 + r.1).unwrap_or("");
+        // Entries are keyed by a 64-bit hash of their id (or name): no string per row.
         let key_id = if row.id.1 == 0 {
-            format!("name:{}", get(name_r))
+            hash_fold(get(name_r).as_bytes()) ^ 0x9e37_79b9_7f4a_7c15
         } else {
-            get(row.id).to_string()
+            hash_str(get(row.id))
         };
         let alias = get(row.alias);
         let alias_ok = alias
@@ -1070,8 +1374,8 @@ impl Builder {
                 .next()
                 .is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace());
         let rule = row.rule.unwrap_or_else(|| default_rule(alias));
-        let attrs = get(row.attributes).to_string();
-        let entry = match self.by_id.get(&(origin, key_id.clone())) {
+        let attrs = get(row.attributes);
+        let entry = match self.by_id.get(&(origin, key_id)) {
             Some(&e) => e,
             None => {
                 let e = self.entries.len() as u32;
@@ -1084,6 +1388,7 @@ impl Builder {
                     prior: 0.0,
                     country: None,
                     cameo: Vec::new(),
+                    city: false,
                 });
                 self.by_id.insert((origin, key_id), e);
                 e
@@ -1092,7 +1397,7 @@ impl Builder {
         let ent = &mut self.entries[entry as usize];
         if !attrs.trim().is_empty() {
             ent.attributes.push(st(row.attributes));
-            update_prior(ent, &attrs);
+            update_prior(ent, attrs);
         }
         for c in row.cameo {
             if !ent.cameo.contains(&c) {
@@ -1163,9 +1468,11 @@ impl Builder {
         // the list does not give them; those strings are kept in one extra text.
         let mut extra = String::new();
         let mut pending: Vec<(usize, usize, u32, MatchRule)> = Vec::new();
-        let mut have: std::collections::HashSet<(u32, String)> = std::collections::HashSet::new();
+        let mut have: std::collections::HashSet<(u32, &str)> = std::collections::HashSet::new();
         for a in &self.aliases {
-            have.insert((a.entry, str_of(&self.texts, a.text).to_string()));
+            if self.entries[a.entry as usize].ty == EntryType::Mention(EntityType::Person) {
+                have.insert((a.entry, str_of(&self.texts, a.text)));
+            }
         }
         for (ei, e) in self.entries.iter().enumerate() {
             if e.ty != EntryType::Mention(EntityType::Person) {
@@ -1183,7 +1490,7 @@ impl Builder {
                     (words.len() >= 2).then(|| words[words.len() - 1].to_string())
                 });
             if let Some(s) = surname {
-                if s != name && !have.contains(&(ei as u32, s.clone())) {
+                if s != name && !have.contains(&(ei as u32, s.as_str())) {
                     let start = extra.len();
                     extra.push_str(&s);
                     pending.push((start, s.len(), ei as u32, MatchRule::Surname));
@@ -1213,7 +1520,8 @@ impl Builder {
                 continue; // an alias must start with a word char
             }
             first_byte[fw[0].to_ascii_lowercase() as usize] = true;
-            groups.entry(hash_fold(fw)).or_default().push(i as u32);
+            let key = alias_key(text);
+            groups.entry(key).or_default().push(i as u32);
         }
         let mut groups: Vec<(u64, Vec<u32>)> = groups.into_iter().collect();
         for (_, v) in groups.iter_mut() {
@@ -1282,4 +1590,5 @@ fn update_prior(e: &mut Entry, attributes: &str) {
     if !kind.is_empty() {
         e.prior += base;
     }
+    e.city |= kind == "city";
 }

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod assemble;
+pub mod conll;
 pub mod document;
 pub mod error;
 pub mod eval;
@@ -27,6 +28,7 @@ pub mod ingest;
 pub mod money;
 pub mod ner;
 pub mod output;
+pub mod render;
 pub mod resolve;
 pub mod schema;
 pub mod segment;

@@ -206,6 +206,7 @@ impl Resolver {
         for m in doc.mentions.iter_mut() {
             tidy(&text, m);
         }
+        person_overrides(&text, &mut doc.mentions);
         metonymy(&text, &mut doc.mentions);
 
         let mut clusters: Vec<Cluster> = Vec::new();
@@ -348,10 +349,6 @@ impl Cluster {
             self.surfaces.push(s);
         }
         for (k, v) in &link.attributes {
-            // Mention-level readings stay on the mention; the rest describe the entity.
-            if k == "via" {
-                continue;
-            }
             self.attributes
                 .entry(k.clone())
                 .or_insert_with(|| v.clone());
@@ -408,6 +405,42 @@ fn tidy(text: &str, m: &mut Mention) {
         // A link that only carries the title is kept for its attribute.
         if let Some(l) = m.link.as_mut() {
             l.name = m.span.text(text).to_string();
+        }
+    }
+}
+
+/// A one-word place or organisation read through an alternate name or a town ("Kitu" is
+/// an alternate name of Quito) that is also the first or last word of a person named in
+/// full in the article is that person.
+fn person_overrides(text: &str, mentions: &mut [Mention]) {
+    let mut words: Vec<String> = Vec::new();
+    for m in mentions.iter() {
+        if m.ty != EntityType::Person {
+            continue;
+        }
+        let s = surface(text, m);
+        let w: Vec<&str> = s.split_whitespace().collect();
+        if w.len() >= 2 {
+            words.push(w[0].to_string());
+            words.push(w[w.len() - 1].to_string());
+        }
+    }
+    if words.is_empty() {
+        return;
+    }
+    for m in mentions.iter_mut() {
+        if !matches!(m.ty, EntityType::Place | EntityType::Org) {
+            continue;
+        }
+        let Some(link) = &m.link else { continue };
+        let s = surface(text, m);
+        if s.contains(char::is_whitespace) || !words.contains(&s) {
+            continue;
+        }
+        let weak = s != link.name || link.attributes.get("kind").is_some_and(|k| k == "city");
+        if weak {
+            m.ty = EntityType::Person;
+            m.link = None;
         }
     }
 }

@@ -270,8 +270,32 @@ fn phoenix_codes_reach_mention_attributes() {
                 .map(str::to_string)
         });
         let want = (cols[4] != "-").then(|| cols[4].to_string());
+        if let (Some(ty), Some(h)) = (cols.get(5), hit) {
+            if !h.0.contains(&format!("| {ty} |")) {
+                failures.push(format!(
+                    "phoenix-cameo.tsv:{line}: {:?} is not {ty}: {h:?}",
+                    cols[3]
+                ));
+            }
+        }
         if hit.is_none() || cameo != want {
             failures.push(format!("phoenix-cameo.tsv:{line}: {:?} in {:?}: cameo {cameo:?}, expected {want:?} (found {got:?})", cols[3], cols[2]));
+        }
+        // Through the whole pipeline the code is an attribute of the entity.
+        let mut doc = Document::new("case", cols[2]);
+        doc.published = date;
+        p.annotate(&mut doc);
+        let entity = doc.entities.iter().find(|e| {
+            e.mentions
+                .iter()
+                .any(|&m| doc.span_text(doc.mentions[m].span) == cols[3])
+        });
+        let ecameo = entity.and_then(|e| e.attributes.get("cameo").cloned());
+        if ecameo != want {
+            failures.push(format!(
+                "phoenix-cameo.tsv:{line}: entity of {:?} has cameo {ecameo:?}, expected {want:?}",
+                cols[3]
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -287,5 +311,33 @@ fn currencies_are_looked_up_not_mentioned() {
             Some(cols[1]),
             "currencies.tsv:{line}"
         );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// No input makes the gazetteer or resolution panic, and every mention span is on char
+    /// boundaries of the text (odd spaces, quotes, bullets and names mixed).
+    #[test]
+    fn any_text_is_safe(words in proptest::collection::vec(
+        proptest::sample::select(vec![
+            "Tokyo", "Tokyo’s", "Washington", "and", "Prime", "Minister", "Takaichi", "President",
+            "Trump", "\u{a0}", "\u{3000}", "“", "”", "•", "APEC", "Reading", "in", "Georgia",
+            "Zürich", "東京", "Ωmega", ",", ".", "\n", "'s", "Foreign Minister", "Ça", "İstanbul",
+        ]),
+        0..40,
+    )) {
+        let text = words.join(" ");
+        let p = pipeline(&[format!("phoenix:{}", phoenix_path("Phoenix.agents.txt").display())]);
+        let mut doc = Document::new("prop", text.clone());
+        p.annotate(&mut doc);
+        for m in &doc.mentions {
+            proptest::prop_assert!(text.is_char_boundary(m.span.start) && text.is_char_boundary(m.span.end));
+        }
+        for (i, e) in doc.entities.iter().enumerate() {
+            for &m in &e.mentions {
+                proptest::prop_assert_eq!(doc.mentions[m].entity, Some(i));
+            }
+        }
     }
 }

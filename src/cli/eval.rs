@@ -29,6 +29,9 @@ pub enum EvalCommand {
     /// Event-level precision and recall and per-role accuracy against gold JSONL files.
     #[command(after_help = EVAL_EVENTS_EXAMPLES)]
     Events(EvalEventsArgs),
+    /// Entity-level precision, recall and F1 per type and overall (conlleval semantics).
+    #[command(after_help = super::ner::EVAL_EXAMPLES)]
+    Ner(super::ner::EvalNerArgs),
 }
 
 #[derive(Args, Debug)]

@@ -209,19 +209,21 @@ fn type_of(codes: &[CameoCode]) -> EntityType {
     const ORG_BLOCKS: &[&str] = &[
         "IGO", "NGO", "MNC", "IMG", "NGM", "UIS", "REB", "INS", "UAF", "SPY",
     ];
+    let dated = codes.iter().any(|c| c.from.is_some() || c.to.is_some());
+    let bare_country = codes.iter().any(|c| c.code.len() == 3);
+    // People hold roles for a time (Obama [USAGOV >090120], Veneman [IGOUNOKID >050501]);
+    // a dated bare country code is a place changing hands (Tel Afar [IRQ <20030320]).
+    if dated && !bare_country {
+        return EntityType::Person;
+    }
     if codes
         .iter()
         .any(|c| ORG_BLOCKS.iter().any(|b| c.code.starts_with(b)))
     {
         return EntityType::Org;
     }
-    if codes.iter().any(|c| c.code.len() == 3)
-        && codes.iter().all(|c| c.from.is_none() && c.to.is_none())
-    {
+    if bare_country {
         return EntityType::Place;
-    }
-    if codes.iter().any(|c| c.from.is_some() || c.to.is_some()) {
-        return EntityType::Person;
     }
     EntityType::Org
 }
