@@ -325,7 +325,7 @@ pub fn score_doc(doc: &Document, g: &GoldDoc, system: &[Value], report: &mut Rep
             pairs.push((if exact { 100 } else { 0 } + roles, gi, si));
         }
     }
-    pairs.sort_by(|a, b| b.0.cmp(&a.0));
+    pairs.sort_by_key(|p| std::cmp::Reverse(p.0));
     let mut gold_used = vec![false; g.events.len()];
     let mut sys_used = vec![false; system.len()];
     for (_, gi, si) in pairs {
@@ -387,12 +387,10 @@ fn describe(role: &str, se: &Value) -> String {
             let names: Vec<String> = a
                 .iter()
                 .map(|x| {
-                    format!(
-                        "{}",
-                        x.get("name")
-                            .and_then(Value::as_str)
-                            .unwrap_or(x.get("text").and_then(Value::as_str).unwrap_or("?"))
-                    )
+                    x.get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or(x.get("text").and_then(Value::as_str).unwrap_or("?"))
+                        .to_string()
                 })
                 .collect();
             format!("[{}]", names.join(", "))
@@ -551,10 +549,10 @@ pub fn role_ok(role: &str, ge: &Map<String, Value>, se: &Value) -> bool {
                 let value_ok = (sv - gv).abs() <= gv.abs() * 0.005;
                 let cur_ok = g
                     .get("currency")
-                    .is_none_or(|c| sys.get("currency") == Some(c));
+                    .map_or(true, |c| sys.get("currency") == Some(c));
                 let q_ok = g
                     .get("qualifier")
-                    .is_none_or(|q| sys.get("qualifier") == Some(q));
+                    .map_or(true, |q| sys.get("qualifier") == Some(q));
                 value_ok && cur_ok && q_ok
             }
             _ => false,

@@ -195,6 +195,8 @@ pub struct Draft {
     /// A definite noun with a clause subject: merges with its antecedent whatever the
     /// participants.
     pub loose: bool,
+    /// "a new agreement": never the same as an event already reported.
+    pub fresh: bool,
     /// In a headline or bullet label: may only add evidence to an event.
     pub merge_only: bool,
     /// A speech verb reporting someone else's event ("…, officials said").
@@ -427,7 +429,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let pick = ms.iter().find(|m| {
                 let e = &self.lex.entries[m.entry];
                 match e.pos {
-                    Pos::Noun => !verbish || m.plural && prev_is_subject && false,
+                    Pos::Noun => !verbish,
                     Pos::Verb | Pos::Support => {
                         m.participle || m.gerund || !prev_nounish || verbish
                     }
@@ -666,7 +668,14 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 return Some(Subject::Group(g));
             }
             // "…, officials said": the speaker is unnamed.
-            if GENERIC_SPEAKERS.contains(&w) && self.v.cand_at(i).is_none() {
+            if GENERIC_SPEAKERS.contains(&w)
+                && self.v.cand_at(i).is_none()
+                && self
+                    .lex
+                    .matches(&[self.lw(ts)], 0)
+                    .iter()
+                    .any(|m| self.lex.entries[m.entry].ty == Some(EventType::Statement))
+            {
                 return None;
             }
             if matches!(w, "who" | "which" | "that") && i > 0 && self.lw(i - 1) == "," {
@@ -714,11 +723,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     } else {
                         ""
                     };
-                    !PREPOSITIONS.contains(&before)
-                        && !(g.start > 0
-                            && self.v.is_det(g.start - 1)
-                            && g.start >= 2
-                            && PREPOSITIONS.contains(&self.lw(g.start - 2)))
+                    let pp_det = g.start >= 2
+                        && self.v.is_det(g.start - 1)
+                        && PREPOSITIONS.contains(&self.lw(g.start - 2));
+                    !PREPOSITIONS.contains(&before) && !pp_det
                 }
             })
             .map(Subject::Group)
@@ -820,6 +828,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
             ) || self.marker_at(j).is_some()
                 || (j > s && matches!(l, "which" | "who" | "where" | "while" | "when" | "as"))
                 || (j > s && l == "to" && j + 1 < end && self.lw(j + 1) == "help")
+                || (j > s
+                    && l == "for"
+                    && (self.v.money.iter().any(|m| m.1 == j + 1)
+                        || matches!(self.lw(j + 1), "$" | "€" | "£" | "¥" | "up" | "about")))
             {
                 break;
             }
@@ -977,9 +989,12 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     .is_some_and(|g| self.members(g).iter().all(|&c| self.is_personish(c)));
             }
             if e.has("hostpraise") {
-                let person = self
-                    .object_group(t.te)
-                    .is_some_and(|g| self.members(g).iter().any(|&c| self.is_personish(c)));
+                // "welcomed Prabowo": a name is a visitor; "welcomed the decision": praise.
+                let person = self.object_group(t.te).is_some_and(|g| {
+                    self.members(g)
+                        .iter()
+                        .any(|&c| self.is_personish(c) || self.v.cands[c].kind == CandKind::Proper)
+                });
                 if !person {
                     t.as_statement = Some(("praise", "051", "SUPPORT"));
                 }
@@ -1074,7 +1089,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 trigs[j].into = Some(owner);
                 continue;
             }
-            if ek.has("control") || (trigs[k].noun && ek.subtype == "talks") {
+            let complement_only = self.e(&trigs[j]).has("complement");
+            if !complement_only && (ek.has("control") || (trigs[k].noun && ek.subtype == "talks")) {
                 trigs[k].into = Some(usize::MAX);
                 let cue = match ek.subtype.as_str() {
                     "plan" | "aim" => Some(Modality::Planned),
@@ -1082,7 +1098,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     _ => None,
                 };
                 trigs[j].cue = trigs[j].cue.or(cue);
-            } else if ek.has("head") {
+            } else if ek.has("head") || self.e(&trigs[j]).has("complement") {
                 trigs[j].into = Some(k);
                 if ek.cameo == "030" {
                     trigs[k].refine = Some(trigs[j].entry);
@@ -1107,7 +1123,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let praise = trigs[k].as_statement.is_some() || ek.subtype == "praise";
             let hands_over = !praise
                 && (trigs[k].support
-                    || ek.ty == Some(EventType::Statement)
+                    || ek.subtype == "announcement"
                     || ek.has("host")
                     || (ek.ty == Some(EventType::Visit) && ej.ty != Some(EventType::Visit)));
             if hands_over {
@@ -1133,8 +1149,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     && t.noun
                     && (t.te == ts
                         || (t.te + 1 == ts && self.lw(t.te) == ",")
+                        || (t.te + 1 == ts
+                            && matches!(self.lw(t.te), "was" | "were" | "is" | "are" | "been"))
                         || (t.te + 2 == ts
-                            && matches!(self.lw(t.te), "was" | "were" | "is" | "has")
+                            && matches!(self.lw(t.te), "was" | "were" | "is" | "has" | "have")
+                            && matches!(self.lw(t.te + 1), "been" | "not" | "never" | "also")
                             || (t.te + 3 == ts
                                 && matches!(self.lw(t.te + 1), "was" | "were" | "been"))
                             || (t.te + 3 == ts
@@ -1267,6 +1286,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 modality: t.cue,
                 anaphoric: false,
                 loose: false,
+                fresh: false,
                 merge_only: self.v.heading || t.ts < label,
                 attribution: false,
                 quote: false,
@@ -1277,6 +1297,17 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 .filter(|a| a.into == Some(k) && a.noun && a.ts >= t.te)
                 .map(|a| (a.ts, a.te))
                 .min();
+            // "no deal was reached", "reached a new agreement": not one already reported.
+            let fresh_noun = trigs
+                .iter()
+                .filter(|a| a.into == Some(k) && a.noun)
+                .any(|a| {
+                    let s = self.np_start(a.ts);
+                    matches!(self.lw(s), "no" | "another")
+                        || (matches!(self.lw(s), "a" | "an")
+                            && matches!(self.lw(s + 1), "new" | "second" | "separate" | "fresh"))
+                });
+            d.fresh |= fresh_noun;
             let absorbed_noun_before = trigs
                 .iter()
                 .any(|a| a.into == Some(k) && a.noun && a.te <= t.ts);
@@ -1307,6 +1338,14 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let l = self.lw(p);
             let w = &self.v.words[p];
             if PREPOSITIONS.contains(&l) || matches!(l, "," | "and" | "or" | "was" | "is" | "are") {
+                break;
+            }
+            // A verb ends the phrase ("the two leaders held talks").
+            if self.lex.matches(&[l], 0).iter().any(|m| {
+                let e = &self.lex.entries[m.entry];
+                e.pos != Pos::Noun && !m.participle
+            }) || matches!(l, "held" | "made" | "paid" | "won" | "began" | "had")
+            {
                 break;
             }
             if let Some(c) = self.v.cand_at(p) {
@@ -1417,13 +1456,23 @@ impl<'a, 'd> Drafter<'a, 'd> {
             }
             // A possessive noun phrase just before the modifiers: "Trump's first official".
             let det = np_s < t.ts && matches!(self.lw(np_s), "the" | "this" | "that");
+            // "a new agreement", "another summit": not the one already reported.
+            d.fresh = np_s + 1 < t.ts
+                && matches!(self.lw(np_s), "a" | "an" | "another")
+                && matches!(
+                    self.lw(np_s + 1),
+                    "new" | "second" | "separate" | "further" | "fresh"
+                )
+                || matches!(self.lw(np_s), "another" | "no");
             d.anaphoric = det && agents.is_empty();
             // "his first visit": a possessive pronoun.
             if np_s < t.ts && matches!(self.lw(np_s), "his" | "her" | "their" | "its") {
                 if let Some(ci) = self.v.cand_at(np_s) {
                     push(&mut agents, ci);
                 }
-                d.anaphoric = false;
+                // The event the article is already about, or a new one by that person.
+                d.anaphoric = true;
+                d.loose = true;
             }
         }
         // Amount and time inside the noun phrase ("an $8.5 billion deal").
@@ -1718,11 +1767,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     })
                     .collect();
                 match l.as_str() {
-                    "with" => {
-                        if ty != EventType::Visit || ms.iter().all(|&m| self.is_personish(m)) {
-                            for m in ms {
-                                push(&mut counterparts, m);
-                            }
+                    "with"
+                        if (ty != EventType::Visit || ms.iter().all(|&m| self.is_personish(m))) =>
+                    {
+                        for m in ms {
+                            push(&mut counterparts, m);
                         }
                     }
                     "between" => {
@@ -1767,22 +1816,24 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     {
                         place = ms.first().copied();
                     }
-                    "of" if d.noun && j == t.te => {
-                        if matches!(
+                    "of" if d.noun
+                        && j == t.te
+                        && matches!(
                             ty,
                             EventType::Visit | EventType::Meeting | EventType::Commitment
-                        ) && agents.is_empty()
-                        {
-                            for m in ms {
-                                push(&mut agents, m);
-                            }
+                        )
+                        && agents.is_empty() =>
+                    {
+                        for m in ms {
+                            push(&mut agents, m);
                         }
                     }
-                    "to" | "into" | "for" if ty == EventType::Commitment => {
-                        if l != "for" || ms.iter().all(|&m| self.is_placeish(m)) {
-                            for m in ms {
-                                push(&mut counterparts, m);
-                            }
+                    "to" | "into" | "for"
+                        if ty == EventType::Commitment
+                            && (l != "for" || ms.iter().all(|&m| self.is_placeish(m))) =>
+                    {
+                        for m in ms {
+                            push(&mut counterparts, m);
                         }
                     }
                     "in" if ty == EventType::Commitment
@@ -1849,10 +1900,13 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     for k in j..e {
                         if let Some(c) = self.v.cand_at(k) {
                             let cc = &self.v.cands[c];
-                            if matches!(
-                                cc.ety,
-                                Some(EntityType::Place | EntityType::Norp | EntityType::Org)
-                            ) && !counterparts.contains(&c)
+                            let proper_org = cc.kind == CandKind::Proper && cc.title.is_empty();
+                            if (proper_org
+                                || matches!(
+                                    cc.ety,
+                                    Some(EntityType::Place | EntityType::Norp | EntityType::Org)
+                                ))
+                                && !counterparts.contains(&c)
                                 && counterparts.len() < 3
                             {
                                 counterparts.push(c);
@@ -1991,7 +2045,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 j = me;
                 continue;
             }
-            if self.lw(j) == "that" || self.lw(j) == "in" && self.lw(j + 1) == "a" && false {
+            if self.lw(j) == "that" {
                 j += 1;
                 continue;
             }
@@ -2029,8 +2083,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
             Modality::Reported => 1,
             Modality::Asserted => 0,
         };
-        let mut set = |m: Modality, best: &mut Option<Modality>| {
-            if best.is_none_or(|b| rank(m) > rank(b)) {
+        let set = |m: Modality, best: &mut Option<Modality>| {
+            if best.is_none() || best.is_some_and(|b| rank(m) > rank(b)) {
                 *best = Some(m);
             }
         };
@@ -2058,13 +2112,12 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 }
                 "not" | "n't" | "never" | "failed" | "refused" | "declined" | "cancelled"
                 | "canceled" | "scrapped" | "rejected" | "without" | "denied" | "skip"
-                | "skipped" | "postponed" | "halted" | "suspended" | "shelved" => {
+                | "skipped" | "postponed" | "halted" | "suspended" | "shelved"
                     if !(l == "not"
                         && next == "yet"
-                        && (k + 2..t.ts).any(|q| self.lw(q) == "whether"))
-                    {
-                        set(Modality::Negated, &mut best);
-                    }
+                        && (k + 2..t.ts).any(|q| self.lw(q) == "whether")) =>
+                {
+                    set(Modality::Negated, &mut best);
                 }
                 "called" if next == "off" => set(Modality::Negated, &mut best),
                 "no" if k + 3 >= t.ts => set(Modality::Negated, &mut best),
@@ -2099,12 +2152,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 if matches!(
                     l,
                     "is" | "was" | "are" | "were" | "has" | "have" | "had" | "would" | "will"
-                ) && self.v.group_of[t.te..k].iter().all(|g| g.is_some() || true)
-                {
+                ) {
                     let nx = self.lw(k + 1);
                     let nx2 = self.lw(k + 2);
                     let w = if nx == "been" || nx == "not" { nx2 } else { nx };
-                    if nx == "not" || l == "had" && false {
+                    if nx == "not" {
                         set(Modality::Negated, &mut best);
                     }
                     match w {
@@ -2130,7 +2182,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     break;
                 }
                 if PREPOSITIONS.contains(&l)
-                    || self.v.is_det(l.len().min(0))
+                    || self.v.is_det(0)
                     || self.v.group_of[k].is_some()
                     || self.v.dates.iter().any(|m| m.1 <= k && k < m.2)
                     || self.v.money.iter().any(|m| m.1 <= k && k < m.2)

@@ -156,7 +156,7 @@ impl Lexicon {
         }
         for forms in by_first.values_mut() {
             // Longest phrases first, so "memorandum of understanding" wins over "memorandum".
-            forms.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+            forms.sort_by_key(|f| std::cmp::Reverse(f.words.len()));
         }
         Ok(Lexicon { entries, by_first })
     }

@@ -201,14 +201,15 @@ impl Assembler {
                 .iter()
                 .enumerate()
                 .filter(|(_, b)| {
-                    b.ev.ty == ev.ty
-                        && b.ev.cameo == ev.cameo
-                        && place_compatible(doc, &b.ev, &ev)
-                        && (ev.agents.is_empty()
-                            || b.ev.agents.is_empty()
-                            || participants_compatible(doc, &b.ev, &ev))
+                    b.ev.ty == ev.ty && b.ev.cameo == ev.cameo && place_compatible(doc, &b.ev, &ev)
                 })
-                .max_by_key(|(i, b)| (b.ev.evidence.len(), std::cmp::Reverse(*i)))
+                .max_by_key(|(i, b)| {
+                    (
+                        participants_compatible(doc, &b.ev, &ev),
+                        b.ev.evidence.len(),
+                        std::cmp::Reverse(*i),
+                    )
+                })
                 .map(|(i, _)| i);
             let named = ev
                 .agents
@@ -291,7 +292,9 @@ impl Assembler {
                         && matches!(ev.subtype.as_str(), "deal" | "acquisition" | "merger");
                     ((b.ev.ty == ev.ty && b.ev.cameo == ev.cameo) || deal_of)
                         && (place_compatible(doc, &b.ev, &ev)
-                            || d.loose && b.ev.evidence.contains(&ev.sentence))
+                            || d.loose
+                                && ev.subtype != "tour"
+                                && b.ev.evidence.contains(&ev.sentence))
                         && (ev.agents.is_empty()
                             || d.loose
                             || participants_compatible(doc, &b.ev, &ev))
@@ -305,7 +308,16 @@ impl Assembler {
                 })
                 .map(|(i, _)| i);
             if let Some(x) = found {
-                merge_into(doc, &mut built[x], ev, explicit, richness, d.merge_only);
+                // A definite mention points back; its own hedges ("this week's talks" in a
+                // sentence about something else) do not change what happened.
+                merge_into(
+                    doc,
+                    &mut built[x],
+                    ev,
+                    explicit && d.loose,
+                    richness,
+                    d.merge_only,
+                );
                 return Some(x);
             }
             if merge_only
@@ -325,7 +337,7 @@ impl Assembler {
         if entry.has("evt") && !named && ev.amount.is_none() && ev.place.is_none() {
             return None;
         }
-        if ev.ty != EventType::Statement {
+        if ev.ty != EventType::Statement && !d.fresh {
             // Prefer an event this sentence already mentions (an apposition: "his
             // arrival in Tokyo, his first visit …"), then the best-attested one.
             let si = ev.sentence;
@@ -392,6 +404,20 @@ impl Assembler {
         match &cand.kind {
             CandKind::Named => vec![named_arg(doc, cand.head, cand.mention)],
             CandKind::Proper => vec![named_arg(doc, cand.head, None)],
+            CandKind::Pronoun if doc.span_text(cand.head).eq_ignore_ascii_case("it") => {
+                // "it": the organisation (else country) named last before it.
+                let before = |ty: EntityType| {
+                    doc.mentions
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .find(|(_, m)| m.ty == ty && m.span.end <= cand.head.start)
+                };
+                match before(EntityType::Org).or_else(|| before(EntityType::Place)) {
+                    Some((mi, m)) => vec![refer(&named_arg(doc, m.span, Some(mi)))],
+                    None => Vec::new(),
+                }
+            }
             CandKind::Pronoun => {
                 // A person named earlier in this sentence, else the subject of the last event.
                 let here = view.cands[..c].iter().find(|p| {
@@ -424,21 +450,31 @@ impl Assembler {
                     doc.span_text(cand.head).to_lowercase().as_str(),
                     "they" | "their" | "them"
                 );
-                let mut recent: Vec<&Built> = built
-                    .iter()
-                    .filter(|b| pronoun || b.ev.sentence < si)
-                    .filter(|b| b.ev.ty != EventType::Statement)
-                    .collect();
-                recent.sort_by_key(|b| b.last);
-                let group = recent
-                    .into_iter()
-                    .rev()
-                    .map(|b| {
-                        let mut all: Vec<Argument> = b.ev.agents.clone();
-                        all.extend(b.ev.counterparts.iter().cloned());
-                        dedupe(doc, all)
-                    })
-                    .find(|all| all.len() >= 2);
+                // The participants of the latest event with two or more: for "they" any
+                // event so far; for "the two leaders" earlier sentences first, then this one.
+                let pick = |cutoff: (usize, usize)| {
+                    let mut recent: Vec<&Built> = built
+                        .iter()
+                        .filter(|b| b.last < cutoff)
+                        .filter(|b| b.ev.ty != EventType::Statement)
+                        .collect();
+                    recent.sort_by_key(|b| b.last);
+                    recent
+                        .into_iter()
+                        .rev()
+                        .map(|b| {
+                            let mut all: Vec<Argument> = b.ev.agents.clone();
+                            all.extend(b.ev.counterparts.iter().cloned());
+                            dedupe(doc, all)
+                        })
+                        .find(|all| all.len() >= 2)
+                };
+                let here = (si, cand.head.start);
+                let group = if pronoun {
+                    pick(here)
+                } else {
+                    pick((si, 0)).or_else(|| pick(here))
+                };
                 let mut group = group.unwrap_or_else(|| {
                     let mut seen: Vec<Argument> = Vec::new();
                     for p in persons.iter().rev() {
@@ -694,7 +730,7 @@ fn merge_into(
     if y_rich > x.richness {
         // The richer mention becomes the record; the other fills its gaps.
         std::mem::swap(&mut x.ev, &mut y);
-        std::mem::swap(&mut x.richness, &mut { y_rich });
+        x.richness = y_rich;
         x.richness = y_rich;
         let old_explicit = x.explicit;
         x.explicit = y_explicit;
@@ -824,11 +860,7 @@ fn dateline(doc: &Document) -> Option<(Option<usize>, Option<usize>)> {
         .map(|(i, _)| i)
         .or_else(|| text.get(..80.min(text.len())).and_then(|t| t.find(" - ")))?;
     let head = &text[..dash];
-    let upper = head
-        .split(|c: char| c == ',' || c == '(')
-        .next()
-        .unwrap_or("")
-        .trim();
+    let upper = head.split([',', '(']).next().unwrap_or("").trim();
     if upper.is_empty() || upper.chars().any(|c| c.is_lowercase()) {
         return None;
     }

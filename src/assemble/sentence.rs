@@ -584,13 +584,12 @@ pub fn quote_spans(text: &str) -> Vec<Span> {
                 Some(s) => out.push(Span::new(s, i)),
                 None => straight = Some(i + 1),
             },
-            '\n' => {
+            '\n'
                 // Paragraph breaks close nothing in wire copy (a quote may run on), but
                 // an unclosed straight quote at a blank line is a typo: drop it.
-                if text[i..].starts_with("\n\n") {
+                if text[i..].starts_with("\n\n") => {
                     straight = None;
                 }
-            }
             _ => {}
         }
     }
@@ -611,10 +610,7 @@ impl<'d> View<'d> {
                 if let Some(next) = toks.get(k + 1) {
                     let nt = doc.span_text(next.span);
                     if (nt == "’" || nt == "'") && next.span.start == t.span.end {
-                        let after = toks.get(k + 2).map(|a| doc.span_text(a.span));
-                        if after.is_none_or(|a| !a.chars().all(char::is_alphanumeric) || true) {
-                            poss = true;
-                        }
+                        poss = true;
                     }
                 }
             }
@@ -662,6 +658,10 @@ impl<'d> View<'d> {
         self.words.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
     /// Word range covering a byte span.
     fn word_range(&self, span: Span) -> Option<(usize, usize)> {
         let s = self.words.iter().position(|w| w.span.end > span.start)?;
@@ -671,7 +671,7 @@ impl<'d> View<'d> {
 
     pub fn is_title(&self, i: usize) -> bool {
         let l = self.lw(i);
-        TITLE_WORDS.contains(&l) || (self.words[i].cap && l == "of" && false)
+        TITLE_WORDS.contains(&l)
     }
 
     pub fn is_prep(&self, i: usize) -> bool {
@@ -750,9 +750,7 @@ impl<'d> View<'d> {
                 }
                 let mut j = i + 1;
                 while j < n && !covered(j) {
-                    if self.is_name_word(j) && !self.words[j - 1].poss {
-                        j += 1;
-                    } else if matches!(
+                    let particle = matches!(
                         self.lw(j),
                         "of" | "bin"
                             | "da"
@@ -767,8 +765,8 @@ impl<'d> View<'d> {
                     ) && j + 1 < n
                         && self.is_name_word(j + 1)
                         && !covered(j + 1)
-                        && !(self.lw(j) == "the" && self.lw(j - 1) != "of")
-                    {
+                        && !(self.lw(j) == "the" && self.lw(j - 1) != "of");
+                    if (self.is_name_word(j) && !self.words[j - 1].poss) || particle {
                         j += 1;
                     } else {
                         break;
@@ -834,11 +832,12 @@ impl<'d> View<'d> {
                 let prev_cand = (0..k).rev().find(|&j| cands[j].end == p + 1 && !drop[j]);
                 if let Some(j) = prev_cand {
                     let jc = &cands[j];
+                    let titled = !title_words.is_empty() || !cands[k].title.is_empty();
                     let modifier = matches!(
                         jc.ety,
                         Some(EntityType::Place | EntityType::Norp | EntityType::Org)
-                    ) && !title_words.is_empty();
-                    if modifier || (jc.poss && !title_words.is_empty()) {
+                    ) && titled;
+                    if modifier || (jc.poss && titled) {
                         drop[j] = true;
                         s = jc.start;
                         continue;
@@ -887,7 +886,7 @@ impl<'d> View<'d> {
                         q -= 1;
                     }
                     for (j, c) in cands.iter().enumerate() {
-                        if c.start >= q && c.end <= s - 1 {
+                        if c.start >= q && c.end < s {
                             drop[j] = true;
                         }
                     }
@@ -951,7 +950,7 @@ impl<'d> View<'d> {
             }
             let l = self.lw(i).to_string();
             // Pronouns.
-            if matches!(l.as_str(), "he" | "she" | "him" | "his" | "her") {
+            if matches!(l.as_str(), "he" | "she" | "him" | "his" | "her" | "it") {
                 cands.push(self.simple(i, i + 1, CandKind::Pronoun));
                 i += 1;
                 continue;
