@@ -287,6 +287,7 @@ pub fn error_record(doc_id: Option<&str>, error: &Error) -> Value {
         "error": error.to_string(),
         "path": origin.map(|o| o.path.clone()),
         "line": origin.and_then(|o| o.line),
+        "reason": error.reason(),
     })
 }
 

@@ -49,13 +49,6 @@ pub enum TrainCommand {
     Ner(TrainNerArgs),
 }
 
-#[derive(Subcommand)]
-pub enum EvalCommand {
-    /// Entity-level precision, recall and F1 per type and overall (conlleval semantics).
-    #[command(after_help = EVAL_EXAMPLES)]
-    Ner(EvalNerArgs),
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SchemeArg {
     Bilou,
