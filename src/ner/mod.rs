@@ -49,6 +49,9 @@ pub fn build(options: &PipelineOptions) -> Result<Box<dyn Recognizer>> {
 /// 3. It is strictly longer than every gazetteer mention it overlaps and covers them all
 ///    (`Bank of Japan` over the gazetteer's `Japan`, `George Washington` over `Washington`):
 ///    added, and those gazetteer mentions are removed, since they are part of a longer name.
+///    Except when what the longer name adds is only titles, generic event words or the
+///    hyphens of a compound (`Emperor Naruhito`, `APEC Summit`, `US-China`): then the
+///    gazetteer mentions are the names, and the NER mention is dropped (see [`adds_only_titles`]).
 /// 4. Otherwise (same span, inside a gazetteer name, or crossing one's boundary): dropped;
 ///    the gazetteer mention stays with its type and link.
 ///
@@ -87,6 +90,9 @@ pub fn merge(doc: &mut Document, found: Vec<Mention>) {
                 _ => {}
             }
         }
+        if !blocked && !covered.is_empty() && adds_only_titles(doc, &m, &covered) {
+            blocked = true;
+        }
         if !blocked {
             for k in covered {
                 remove[k] = true;
@@ -102,4 +108,75 @@ pub fn merge(doc: &mut Document, found: Vec<Mention>) {
     doc.mentions.append(&mut kept);
     doc.mentions
         .sort_by_key(|m| (m.span.start, std::cmp::Reverse(m.span.end)));
+}
+
+/// Words that, around a known name, do not make a longer name: titles before a person and
+/// generic nouns after an organisation or place.
+const NOT_A_NAME: &[&str] = &[
+    "emperor",
+    "empress",
+    "president",
+    "vice",
+    "prime",
+    "minister",
+    "premier",
+    "chancellor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "crown",
+    "pope",
+    "sheikh",
+    "sultan",
+    "emir",
+    "senator",
+    "sen",
+    "governor",
+    "gov",
+    "mayor",
+    "general",
+    "gen",
+    "secretary",
+    "chairman",
+    "chairwoman",
+    "chief",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "foreign",
+    "finance",
+    "defence",
+    "defense",
+    "trade",
+    "summit",
+    "summits",
+    "conference",
+    "forum",
+    "talks",
+    "meeting",
+    "leaders",
+    "ministers",
+    "ministerial",
+];
+
+/// Whether the NER mention `m` only adds title words, generic event nouns or compound hyphens
+/// to the gazetteer mentions `covered` inside it.
+fn adds_only_titles(doc: &Document, m: &Mention, covered: &[usize]) -> bool {
+    let mut rest = String::new();
+    let mut at = m.span.start;
+    let mut spans: Vec<_> = covered.iter().map(|&k| doc.mentions[k].span).collect();
+    spans.sort();
+    for s in spans {
+        if s.start > at {
+            rest.push_str(doc.span_text(crate::document::Span::new(at, s.start)));
+        }
+        rest.push(' ');
+        at = at.max(s.end);
+    }
+    rest.push_str(doc.span_text(crate::document::Span::new(at.min(m.span.end), m.span.end)));
+    rest.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| NOT_A_NAME.contains(&w.to_lowercase().as_str()))
 }
