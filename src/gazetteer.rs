@@ -409,6 +409,19 @@ impl Gazetteer {
             .collect()
     }
 
+    /// The one gazetteer name that is all of `name` (rules and choice applied), as a type
+    /// and link: for re-linking a name another stage found.
+    pub fn link_exact(&self, name: &str, date: Option<NaiveDate>) -> Option<(EntityType, Link)> {
+        let found = self.find(name, &[]);
+        let [m] = found.as_slice() else { return None };
+        if m.span.start != 0 || m.span.end != name.len() {
+            return None;
+        }
+        let &(best, _, _) = m.entries.first()?;
+        let ty = self.mention_type(best)?;
+        Some((ty, self.link(best, None, date)))
+    }
+
     /// The ISO 4217 code of a currency name or symbol ("yen", "Japanese yen", "¥").
     pub fn currency(&self, name: &str) -> Option<String> {
         let h = alias_key(name);

@@ -119,7 +119,7 @@ impl Pipeline {
     pub fn annotate(&self, doc: &mut Document) {
         self.segment(doc);
         self.mentions(doc);
-        self.resolver.annotate(doc);
+        self.resolver.annotate_with(doc, &self.gazetteer);
         self.assembler.annotate(doc);
     }
 

@@ -20,7 +20,56 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::document::{Document, Entity, EntityType, Link, Mention, MentionSource, Span};
-use crate::gazetteer::strip_title;
+use crate::gazetteer::{strip_title, Gazetteer};
+
+/// Words after an organisation's name that make an event or body of it ("APEC Summit").
+const GENERIC_TAILS: &[&str] = &[
+    " Summit",
+    " summit",
+    " Forum",
+    " forum",
+    " Conference",
+    " conference",
+    " Meeting",
+    " meeting",
+    " meetings",
+    " Secretariat",
+    " leaders",
+    " talks",
+    " Ministerial",
+];
+
+/// Links unlinked NER name mentions that are (after a title, a possessive or a generic
+/// tail) a gazetteer name, trimming the span to that name.
+fn relink(doc: &mut Document, gazetteer: &Gazetteer) {
+    let published = doc.published;
+    for m in doc.mentions.iter_mut() {
+        if m.source != MentionSource::Ner || m.link.is_some() || !is_name(m.ty) {
+            continue;
+        }
+        let s = m.span.text(&doc.text);
+        let (title, offset) = strip_title(s).unwrap_or_default();
+        let name = strip_possessive(&s[offset..]);
+        let mut candidates = vec![name];
+        for tail in GENERIC_TAILS {
+            if let Some(base) = name.strip_suffix(tail) {
+                candidates.push(base);
+            }
+        }
+        for c in candidates {
+            if let Some((ty, mut link)) = gazetteer.link_exact(c, published) {
+                if !title.is_empty() {
+                    link.attributes.insert("title".into(), title.clone());
+                }
+                let start = m.span.start + offset;
+                m.span = Span::new(start, start + c.len());
+                m.ty = ty;
+                m.link = Some(link);
+                break;
+            }
+        }
+    }
+}
 
 /// Nouns after a possessive capital that make it a government ("Tokyo’s plan").
 const POLITICAL_NOUNS: &[&str] = &[
@@ -193,6 +242,14 @@ struct Cluster {
 impl Resolver {
     pub fn new() -> Resolver {
         Resolver
+    }
+
+    /// [`Resolver::annotate`] after giving NER names the gazetteer knows their link:
+    /// "Emperor Naruhito" (NER, which won over the gazetteer's "Naruhito" by covering it)
+    /// becomes "Naruhito" with the gazetteer's id, and "APEC Summit" the mention "APEC".
+    pub fn annotate_with(&self, doc: &mut Document, gazetteer: &Gazetteer) {
+        relink(doc, gazetteer);
+        self.annotate(doc);
     }
 
     /// Fills `doc.entities` and every name mention's `entity`.
