@@ -83,7 +83,7 @@ impl MoneyContext {
             let first = line
                 .find(|c: char| !c.is_ascii_alphabetic())
                 .unwrap_or(line.len());
-            if first < 4 || first > 12 {
+            if !(4..=12).contains(&first) {
                 continue;
             }
             for (city, code) in DATELINES {
@@ -957,6 +957,10 @@ impl Parser<'_> {
         }
         let value = tidy(value);
         let value_max = value_max.map(tidy);
+        // a multiplier on a huge number overflows: no amount rather than infinity
+        if !value.is_finite() || value_max.is_some_and(|v| !v.is_finite()) {
+            return None;
+        }
         let qualifier = if value_max.is_some() {
             Some(Qualifier::Range)
         } else {

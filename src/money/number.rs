@@ -179,7 +179,8 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
         digits.push('.');
         digits.push_str(f);
     }
-    digits.parse().ok()
+    // `1e400` digits are no amount (JSON has no infinity)
+    digits.parse().ok().filter(|v: &f64| v.is_finite())
 }
 
 /// The value of a multiplier word: `million` → 1e6. `attached` says whether it follows

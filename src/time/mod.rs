@@ -1,6 +1,7 @@
 //! Dates and times: `DATE` mentions with an ISO 8601 value at the precision of the text
-//! (`2025-10-27`, `2025-10`, `2025`, `2025-W44`, `2025-Q3`, `199X`, intervals
-//! `2025-10-27/2025-10-29`, times `2025-10-27T15:00Z`), relative expressions resolved
+//! (`2025-10-27`, `2025-10`, `2025`, `2025-W44`; intervals for ranges, quarters, decades and
+//! weekends: `2025-10-27/2025-10-29`, `2025-07/2025-09`, `1990/1999`; times of day on their
+//! date: `2025-10-27T15:00Z`), relative expressions resolved
 //! against the article date with the tense of the sentence deciding the direction
 //! (`arrived on Monday` is the past Monday, `will meet on Thursday` the coming one).
 //!
@@ -265,7 +266,7 @@ impl Expr {
     fn relative(&self) -> bool {
         match self {
             Expr::Day(y, ..) | Expr::Month(y, _) | Expr::Quarter(y, _) => y.is_none(),
-            Expr::Year(_) | Expr::Decade(_) | Expr::Time(_) => false,
+            Expr::Year(_) | Expr::Decade(_) => false,
             Expr::At(d, _) => d.relative(),
             Expr::Range(a, b) => a.relative() || b.relative(),
             _ => true,
@@ -1530,8 +1531,8 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Option<Dir>) -> Option<Stri
             Some(fmt_month(y, *m))
         }
         Expr::Year(y) => Some(format!("{y:04}")),
-        Expr::Decade(y) => Some(format!("{:03}X", y / 10)),
-        Expr::Quarter(Some(y), q) => Some(format!("{y:04}-Q{q}")),
+        Expr::Decade(y) => Some(format!("{:04}/{:04}", y / 10 * 10, y / 10 * 10 + 9)),
+        Expr::Quarter(Some(y), q) => Some(fmt_quarter(*y as i64, *q as i64)),
         Expr::Quarter(None, q) => {
             let a = anchor?;
             let cur = quarter_of(a);
@@ -1543,7 +1544,7 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Option<Dir>) -> Option<Stri
                     y * 4 + *q as i32 - 1
                 }),
             };
-            Some(format!("{y:04}-Q{q}"))
+            Some(fmt_quarter(y as i64, *q as i64))
         }
         Expr::Weekday(wd, mode) => {
             let a = anchor?;
@@ -1575,11 +1576,7 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Option<Dir>) -> Option<Stri
         Expr::QuarterOffset(n) => {
             let a = anchor?;
             let idx = a.year() as i64 * 4 + (quarter_of(a) - 1) as i64 + n;
-            Some(format!(
-                "{:04}-Q{}",
-                idx.div_euclid(4),
-                idx.rem_euclid(4) + 1
-            ))
+            Some(fmt_quarter(idx.div_euclid(4), idx.rem_euclid(4) + 1))
         }
         Expr::WeekendOffset(n) => {
             let a = anchor?;
@@ -1600,7 +1597,8 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Option<Dir>) -> Option<Stri
                 Unit::Decade => format!("{:04}", a.year() as i64 - 10 * n),
             })
         }
-        Expr::Time(t) => Some(format!("T{}", fmt_time(t))),
+        // a time of day alone is on the article's day ("the talks began at 10 a.m.")
+        Expr::Time(t) => Some(format!("{}T{}", fmt_day(anchor?), fmt_time(t))),
         Expr::At(d, t) => {
             let day = resolve(d, anchor, dir)?;
             if day.len() == 10 {
@@ -1623,6 +1621,12 @@ fn resolve(e: &Expr, anchor: Option<NaiveDate>, dir: Option<Dir>) -> Option<Stri
             Some(format!("{first}/{second}"))
         }
     }
+}
+
+/// A quarter as the ISO 8601 interval of its months (`2025-07/2025-09` for Q3).
+fn fmt_quarter(y: i64, q: i64) -> String {
+    let m = (q - 1) * 3 + 1;
+    format!("{y:04}-{m:02}/{y:04}-{:02}", m + 2)
 }
 
 fn fmt_time(t: &Time) -> String {
