@@ -143,6 +143,11 @@ impl MoneyRecognizer {
         for (si, s) in doc.sentences.iter().enumerate() {
             let text = s.span.text(&doc.text);
             for (span, money) in find(text, &ctx) {
+                // Hundreds of digits overflow to infinity, which JSON cannot hold (the
+                // record would fail its schema): such an "amount" is not a mention.
+                if !money.value.is_finite() || money.value_max.is_some_and(|v| !v.is_finite()) {
+                    continue;
+                }
                 let span = Span::new(s.span.start + span.start, s.span.start + span.end);
                 let mut m = Mention::new(span, EntityType::Money, MentionSource::Money, si);
                 m.value = Some(MentionValue::Money(money));
