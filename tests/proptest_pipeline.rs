@@ -181,3 +181,10 @@ fn spans_ending_at_a_block_boundary() {
     check("€3.5bn".repeat(32)).unwrap();
     check(format!("{}é", "a".repeat(510))).unwrap();
 }
+
+/// Found by the money fuzz seed: an amount of 400 digits overflowed to infinity, written
+/// as `null` where the schema wants a number.
+#[test]
+fn an_amount_too_large_for_a_number() {
+    check(format!("A ${} trillion deal.", "9".repeat(400))).unwrap();
+}

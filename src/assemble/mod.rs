@@ -20,6 +20,9 @@ use draft::{Draft, Drafter};
 use lexicon::Lexicon;
 use sentence::{CandKind, View};
 
+/// Sentences longer than this are not read for events (see [`Assembler::events`]).
+pub const MAX_SENTENCE_TOKENS: usize = 512;
+
 /// Builds events from an annotated document.
 pub struct Assembler {
     lexicon: Lexicon,
@@ -73,13 +76,26 @@ impl Assembler {
 
     /// The events of a document (does not modify it).
     pub fn events(&self, doc: &Document) -> Vec<Event> {
-        let quotes = sentence::quote_spans(&doc.text);
+        let quotes = sentence::Quotes::new(sentence::quote_spans(&doc.text));
+        // Each sentence's mentions, found once (a scan per sentence was quadratic).
+        let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); doc.sentences.len()];
+        for (mi, m) in doc.mentions.iter().enumerate() {
+            if let Some(list) = by_sentence.get_mut(m.sentence) {
+                list.push(mi);
+            }
+        }
         let mut built: Vec<Built> = Vec::new();
         let mut persons: Vec<Person> = Vec::new();
         let mut deferred: Vec<(Event, Draft)> = Vec::new();
         let dateline = dateline(doc);
         for si in 0..doc.sentences.len() {
-            let view = View::new(doc, si, &quotes);
+            // A "sentence" of thousands of tokens is text without punctuation (a broken
+            // scrape, hostile input): the analysis below is quadratic in its length, and
+            // no event is read from it (issue #9: every stage stays linear).
+            if doc.sentences[si].tokens.len() > MAX_SENTENCE_TOKENS {
+                continue;
+            }
+            let view = View::new(doc, si, &quotes, &by_sentence[si]);
             let drafter = Drafter {
                 v: &view,
                 lex: &self.lexicon,
@@ -345,7 +361,7 @@ impl Assembler {
                 .iter()
                 .enumerate()
                 .filter(|(_, b)| compatible(doc, &b.ev, &ev, b.explicit, explicit))
-                .max_by_key(|(i, b)| (b.ev.evidence.contains(&si), b.ev.evidence.len(), *i))
+                .max_by_key(|(i, b)| (has_evidence(&b.ev.evidence, si), b.ev.evidence.len(), *i))
                 .map(|(i, _)| i);
             if let Some(x) = found {
                 merge_into(doc, &mut built[x], ev, explicit, richness, d.merge_only);
@@ -430,7 +446,7 @@ impl Assembler {
                 let last_agent = built
                     .iter()
                     .filter(|b| b.ev.sentence < si)
-                    .max_by_key(|b| (b.ev.evidence.iter().max().copied(), b.ev.trigger.start))
+                    .max_by_key(|b| (last_evidence(&b.ev.evidence), b.ev.trigger.start))
                     .and_then(|b| {
                         b.ev.agents
                             .iter()
@@ -717,14 +733,7 @@ fn merge_into(
     x.last = x.last.max((y.sentence, y.trigger.start));
     // A headline or bullet label only adds evidence; its words are too terse for roles.
     if y_heading && !x.heading {
-        if !x.ev.evidence.contains(&sentence) {
-            x.ev.evidence.push(sentence);
-        }
-        let first = x.ev.evidence.first().copied();
-        let mut rest: Vec<usize> = x.ev.evidence.iter().skip(1).copied().collect();
-        rest.sort_unstable();
-        rest.dedup();
-        x.ev.evidence = first.into_iter().chain(rest).collect();
+        add_evidence(&mut x.ev.evidence, sentence);
         return;
     }
     if y_rich > x.richness {
@@ -740,19 +749,21 @@ fn merge_into(
             x.ev.modality = y.modality;
             x.explicit = true;
         }
-        let mut evidence = vec![x.ev.sentence];
-        evidence.extend(y.evidence.iter().copied());
-        evidence.retain(|&s| s != x.ev.sentence);
-        evidence.insert(0, x.ev.sentence);
-        x.ev.evidence = evidence;
+        let mut rest: Vec<usize> = y
+            .evidence
+            .iter()
+            .copied()
+            .filter(|&s| s != x.ev.sentence)
+            .collect();
+        rest.sort_unstable();
+        rest.dedup();
+        x.ev.evidence = std::iter::once(x.ev.sentence).chain(rest).collect();
     } else {
         if !x.explicit && y_explicit {
             x.ev.modality = y.modality;
             x.explicit = true;
         }
-        if !x.ev.evidence.contains(&sentence) {
-            x.ev.evidence.push(sentence);
-        }
+        add_evidence(&mut x.ev.evidence, sentence);
     }
     let ev = &mut x.ev;
     let mut agents = ev.agents.clone();
@@ -771,11 +782,37 @@ fn merge_into(
     ev.topic = ev.topic.or(y.topic);
     ev.purpose = ev.purpose.or(y.purpose);
     ev.condition = ev.condition.or(y.condition);
-    let first = ev.evidence.first().copied();
-    let mut rest: Vec<usize> = ev.evidence.iter().skip(1).copied().collect();
-    rest.sort_unstable();
-    rest.dedup();
-    ev.evidence = first.into_iter().chain(rest).collect();
+}
+
+// Evidence lists are kept as [the trigger's sentence, the others sorted and unique], so
+// that adding to one, or asking it, costs a binary search: an event repeated in thousands
+// of sentences (hostile input) made the sort-everything-on-each-merge quadratic.
+
+fn add_evidence(evidence: &mut Vec<usize>, s: usize) {
+    if evidence.is_empty() {
+        evidence.push(s);
+        return;
+    }
+    if evidence[0] == s {
+        return;
+    }
+    if let Err(i) = evidence[1..].binary_search(&s) {
+        evidence.insert(i + 1, s);
+    }
+}
+
+fn has_evidence(evidence: &[usize], s: usize) -> bool {
+    evidence.first() == Some(&s)
+        || evidence
+            .get(1..)
+            .is_some_and(|r| r.binary_search(&s).is_ok())
+}
+
+fn last_evidence(evidence: &[usize]) -> Option<usize> {
+    match (evidence.first(), evidence.last()) {
+        (Some(&a), Some(&b)) => Some(a.max(b)),
+        _ => None,
+    }
 }
 
 /// Commitments about money, trade or investment are economic (CAMEO 0311); about

@@ -596,8 +596,38 @@ pub fn quote_spans(text: &str) -> Vec<Span> {
     out
 }
 
+/// Quoted passages, indexed so that "is this token quoted?" costs a binary search
+/// rather than a scan of every quote in the document (which made long, quote-heavy
+/// articles quadratic).
+pub struct Quotes {
+    /// Sorted by start.
+    spans: Vec<Span>,
+    /// `max_end[i]`: the largest end among `spans[..=i]`.
+    max_end: Vec<usize>,
+}
+
+impl Quotes {
+    pub fn new(mut spans: Vec<Span>) -> Quotes {
+        spans.sort_by_key(|s| s.start);
+        let mut max_end = Vec::with_capacity(spans.len());
+        let mut m = 0;
+        for s in &spans {
+            m = m.max(s.end);
+            max_end.push(m);
+        }
+        Quotes { spans, max_end }
+    }
+
+    /// Whether some quote contains `span` (as `quotes.iter().any(|q| q.contains(span))`).
+    pub fn contains(&self, span: Span) -> bool {
+        let k = self.spans.partition_point(|q| q.start <= span.start);
+        k > 0 && self.max_end[k - 1] >= span.end
+    }
+}
+
 impl<'d> View<'d> {
-    pub fn new(doc: &'d Document, index: usize, quotes: &[Span]) -> View<'d> {
+    /// `mentions`: the indices of the mentions of sentence `index`, in document order.
+    pub fn new(doc: &'d Document, index: usize, quotes: &Quotes, mentions: &[usize]) -> View<'d> {
         let sentence = &doc.sentences[index];
         let mut heading = sentence.kind == SentenceKind::Heading;
         let toks = doc.sentence_tokens(index);
@@ -614,7 +644,7 @@ impl<'d> View<'d> {
                     }
                 }
             }
-            let quoted = quotes.iter().any(|q| q.contains(t.span));
+            let quoted = quotes.contains(t.span);
             words.push(Word {
                 span: t.span,
                 text,
@@ -645,7 +675,7 @@ impl<'d> View<'d> {
             money: Vec::new(),
             dates: Vec::new(),
         };
-        v.build_cands();
+        v.build_cands(mentions);
         v.build_groups();
         v
     }
@@ -687,11 +717,14 @@ impl<'d> View<'d> {
         self.cands.iter().position(|c| c.start <= i && i < c.end)
     }
 
-    fn build_cands(&mut self) {
+    fn build_cands(&mut self, mentions: &[usize]) {
         let doc = self.doc;
         let si = self.index;
         let mut cands: Vec<Cand> = Vec::new();
-        for (mi, m) in doc.mentions.iter().enumerate() {
+        for &mi in mentions {
+            let Some(m) = doc.mentions.get(mi) else {
+                continue;
+            };
             if m.sentence != si {
                 continue;
             }

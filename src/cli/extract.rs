@@ -597,26 +597,24 @@ impl Run {
                 i += 1;
                 continue;
             }
-            // A run of plain-text files: with --out each is written by its worker, so one
-            // parallel pass; to stdout, chunks keep memory bounded and output in order.
+            // A run of plain-text files, in parallel chunks: memory stays bounded, and
+            // output, warnings and errors come in input order.
             let mut j = i;
             let mut bytes = 0;
             while j < jobs.len()
                 && !jobs[j].jsonl
-                && (self.io.out.is_some()
-                    || (j - i < threads * CHUNK_FILES_PER_THREAD && bytes < CHUNK_BYTES))
+                && j - i < threads * CHUNK_FILES_PER_THREAD
+                && bytes < CHUNK_BYTES
             {
                 bytes += jobs[j].size;
                 j += 1;
             }
-            let results: Vec<Result<Vec<String>>> = jobs[i..j]
+            let results: Vec<Done> = jobs[i..j]
                 .par_iter()
                 .map(|job| self.text_file(job))
                 .collect();
-            for r in results {
-                for line in r? {
-                    writeln!(out, "{line}")?;
-                }
+            for done in results {
+                self.deliver(done, out)?;
             }
             out.flush()?;
             i = j;
@@ -676,47 +674,34 @@ impl Run {
         Ok(out)
     }
 
-    fn output_error(&self, job: &Job, target: &Path, source: io::Error) -> Result<()> {
-        let e = Error::Io {
-            origin: Origin {
-                path: target.display().to_string(),
-                line: None,
-            },
-            source: io::Error::new(
-                source.kind(),
-                format!(
-                    "writing the output of {}: {source}",
-                    job.file.path.display()
-                ),
-            ),
-        };
-        self.report(Some(&job.file.id), &e).map(drop)
+    fn output_failed(&self, job: &Job, target: &Path, source: io::Error) -> Result<()> {
+        self.report(Some(&job.file.id), &output_error(job, target, source))
+            .map(drop)
     }
 
     /// One plain-text file: its lines for stdout, or (with `--out`) written to its own file.
-    fn text_file(&self, job: &Job) -> Result<Vec<String>> {
+    fn text_file(&self, job: &Job) -> Done {
         self.single(job, ingest::open(job.file, &self.ingest))
     }
 
     /// An input that is one article (a plain-text file, or a `.json` file with one
     /// object): its lines for stdout, or written to its own file under `--out`.
-    fn single(&self, job: &Job, opened: gazette::Result<Opened>) -> Result<Vec<String>> {
+    fn single(&self, job: &Job, opened: gazette::Result<Opened>) -> Done {
         let file = job.file;
         let origin = Origin {
             path: file.path.display().to_string(),
             line: None,
         };
+        let mut done = Done::default();
         let outcome = match opened {
             Ok(Opened::Text { doc, notice }) => {
-                if let Some(n) = notice {
-                    self.warn(&n);
-                }
+                done.notices.extend(notice);
                 self.process(*doc, &origin)
             }
             Ok(Opened::Skipped(n)) => {
-                self.warn(&n);
+                done.notices.push(n);
                 self.advance(job.size);
-                return Ok(Vec::new());
+                return done;
             }
             // Jobs are routed by the same test `open` uses, so this does not happen.
             Ok(Opened::Lines(_)) => Outcome::Failed(
@@ -730,20 +715,43 @@ impl Run {
             Err(e) => Outcome::Failed(Some(file.id.clone()), e),
         };
         self.advance(job.size);
-        let (lines, ok) = match outcome {
-            Outcome::Failed(..) => (self.finish(outcome)?, false),
-            other => (self.finish(other)?, true),
+        let lines = match outcome {
+            Outcome::Lines(lines) => lines,
+            Outcome::Failed(id, e) => {
+                // A file that gave no document writes no output, so --resume tries it again.
+                done.failures.push((id, e));
+                return done;
+            }
+            Outcome::Blank(_) => Vec::new(),
         };
-        let Some(target) = &job.target else {
-            return Ok(lines);
-        };
-        // A file that gave no document writes no output, so --resume tries it again.
-        if ok {
-            if let Err(e) = tempfiles::write_atomically(target, &lines) {
-                self.output_error(job, target, e)?;
+        match &job.target {
+            None => done.lines = lines,
+            Some(target) => {
+                if let Err(e) = tempfiles::write_atomically(target, &lines) {
+                    done.failures
+                        .push((Some(file.id.clone()), output_error(job, target, e)));
+                }
             }
         }
-        Ok(Vec::new())
+        done
+    }
+
+    /// Reports what a parallel worker found, and writes its lines, in input order.
+    fn deliver(&self, done: Done, out: &mut Stdout) -> Result<()> {
+        for n in &done.notices {
+            self.warn(n);
+        }
+        for (id, e) in &done.failures {
+            for line in self.report(id.as_deref(), e)? {
+                if self.io.out.is_none() {
+                    writeln!(out, "{line}")?;
+                }
+            }
+        }
+        for line in &done.lines {
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
     }
 
     fn advance(&self, bytes: u64) {
@@ -767,10 +775,8 @@ impl Run {
             }
             // A `.json` file holding one article.
             Ok(opened @ Opened::Text { .. }) => {
-                for line in self.single(job, Ok(opened))? {
-                    writeln!(out, "{line}")?;
-                }
-                return Ok(());
+                let done = self.single(job, Ok(opened));
+                return self.deliver(done, out);
             }
             Err(e) => Err(e),
         };
@@ -793,16 +799,40 @@ impl Run {
         };
         let mut file = match tempfiles::AtomicFile::create(target) {
             Ok(f) => f,
-            Err(e) => return self.output_error(job, target, e),
+            Err(e) => return self.output_failed(job, target, e),
         };
         let written = match self.stream(&mut lines, &mut file, false)? {
             Ok(()) => file.commit(),
             Err(e) => Err(e),
         };
         if let Err(e) = written {
-            self.output_error(job, target, e)?;
+            self.output_failed(job, target, e)?;
         }
         Ok(())
+    }
+}
+
+/// What a worker found in one input, delivered in input order by [`Run::deliver`].
+#[derive(Default)]
+struct Done {
+    notices: Vec<Notice>,
+    failures: Vec<(Option<String>, Error)>,
+    lines: Vec<String>,
+}
+
+fn output_error(job: &Job, target: &Path, source: io::Error) -> Error {
+    Error::Io {
+        origin: Origin {
+            path: target.display().to_string(),
+            line: None,
+        },
+        source: io::Error::new(
+            source.kind(),
+            format!(
+                "writing the output of {}: {source}",
+                job.file.path.display()
+            ),
+        ),
     }
 }
 
