@@ -172,24 +172,27 @@ impl OpenExt for Option<(usize, usize)> {
 #[derive(Clone, Debug)]
 pub struct Constraints {
     pub nl: usize,
-    /// `(nl + 1) × nl`, row 0 the sentence start.
-    mask: Vec<bool>,
+    /// Labels allowed at the sentence start.
+    start: Vec<bool>,
+    /// For each label, the labels allowed before it (BILOU allows few: decoding walks
+    /// only these).
+    prevs: Vec<Vec<u8>>,
     final_ok: Vec<bool>,
 }
 
 impl Constraints {
     pub fn new(scheme: Scheme) -> Constraints {
         let nl = scheme.n_labels();
-        let mut mask = vec![false; (nl + 1) * nl];
-        for cur in 0..nl as u8 {
-            mask[cur as usize] = scheme.allowed(None, cur);
-            for prev in 0..nl as u8 {
-                mask[(prev as usize + 1) * nl + cur as usize] = scheme.allowed(Some(prev), cur);
-            }
-        }
         Constraints {
             nl,
-            mask,
+            start: (0..nl as u8).map(|l| scheme.allowed(None, l)).collect(),
+            prevs: (0..nl as u8)
+                .map(|cur| {
+                    (0..nl as u8)
+                        .filter(|&p| scheme.allowed(Some(p), cur))
+                        .collect()
+                })
+                .collect(),
             final_ok: (0..nl as u8).map(|l| scheme.final_ok(l)).collect(),
         }
     }
@@ -205,9 +208,8 @@ impl Constraints {
         out: &mut Vec<u8>,
     ) {
         let nl = self.nl;
-        let (mask, final_ok) = (&self.mask, &self.final_ok);
         out.clear();
-        if n == 0 {
+        if n == 0 || nl > 32 {
             return;
         }
         const NEG: i64 = i64::MIN / 4;
@@ -216,38 +218,36 @@ impl Constraints {
         back.clear();
         back.resize(n * nl, 0);
         for l in 0..nl {
-            if mask[l] {
+            if self.start[l] {
                 prev[l] = i64::from(trans[l]) + i64::from(emit[l]);
             }
         }
         for i in 1..n {
+            let row = &emit[i * nl..(i + 1) * nl];
+            let bk = &mut back[i * nl..(i + 1) * nl];
             for l in 0..nl {
                 let mut best = NEG;
                 let mut arg = 0u8;
-                for (p, &ps) in prev.iter().enumerate().take(nl) {
-                    let idx = (p + 1) * nl + l;
-                    if ps == NEG || !mask[idx] {
-                        continue;
-                    }
-                    let s = ps + i64::from(trans[idx]);
+                for &p in &self.prevs[l] {
+                    let s = prev[p as usize] + i64::from(trans[(p as usize + 1) * nl + l]);
                     if s > best {
                         best = s;
-                        arg = p as u8;
+                        arg = p;
                     }
                 }
-                cur[l] = if best == NEG {
+                cur[l] = if best <= NEG / 2 {
                     NEG
                 } else {
-                    best + i64::from(emit[i * nl + l])
+                    best + i64::from(row[l])
                 };
-                back[i * nl + l] = arg;
+                bk[l] = arg;
             }
             std::mem::swap(&mut prev, &mut cur);
         }
         let mut best = NEG;
         let mut arg = 0usize;
         for (l, &s) in prev.iter().enumerate().take(nl) {
-            if final_ok[l] && s > best {
+            if self.final_ok[l] && s > best {
                 best = s;
                 arg = l;
             }
