@@ -83,22 +83,36 @@ MIN_MARGIN = 1e-4  # smallest allowed gap between the best and second-best label
 # Characters the vocabularies know besides those of the sentences; "¥" is deliberately left out
 # so that one word maps to the unknown token.
 EXTRA_ALPHABET = sorted(set(string.ascii_letters + string.digits + string.punctuation + "’‘“”•…–—éáãíóúçñüöä"))
+HELD_OUT = "¥"
 
 
 def train_wordpiece(texts, vocab_size, lowercase):
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=lowercase, strip_accents=None if not lowercase else True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    alphabet = [c.lower() if lowercase else c for c in EXTRA_ALPHABET]
-    trainer = trainers.WordPieceTrainer(
-        vocab_size=vocab_size,
-        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
-        initial_alphabet=sorted(set(alphabet)),
-        show_progress=False,
-    )
-    tok.train_from_iterator(texts, trainer)
-    vocab = tok.get_vocab()
-    return [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])]
+    """A deterministic WordPiece vocabulary (the tokenizers trainer breaks ties differently
+    from run to run): every character alone and as a `##` continuation, words seen twice or
+    short as whole words, and other words as two pieces, so that pieces fuse into words in the
+    tests. `vocab_size` pads with `[unusedN]`."""
+    norm = normalizers.BertNormalizer(lowercase=lowercase, strip_accents=True if lowercase else None)
+    pre = pre_tokenizers.BertPreTokenizer()
+    counts = {}
+    for t in texts:
+        for w, _ in pre.pre_tokenize_str(norm.normalize_str(t)):
+            if not any(c in HELD_OUT for c in w):
+                counts[w] = counts.get(w, 0) + 1
+    chars = set("".join(counts)) | {norm.normalize_str(c) for c in EXTRA_ALPHABET}
+    chars = sorted(c for c in chars if len(c) == 1 and c not in HELD_OUT)
+    pieces = set()
+    for w, n in counts.items():
+        if n >= 2 or len(w) <= 4:
+            pieces.add(w)
+        else:
+            half = len(w) // 2
+            pieces.add(w[:half])
+            pieces.add("##" + w[half:])
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    vocab += chars + ["##" + c for c in chars]
+    vocab += sorted(pieces - set(vocab))
+    vocab += [f"[unused{i}]" for i in range(max(0, vocab_size - len(vocab)))]
+    return vocab
 
 
 def write_wordpiece(dirname, vocab, lowercase, cls):
