@@ -487,6 +487,8 @@ impl<'t> CharOffsets<'t> {
                 blocks.push(count);
                 count += chunk.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
             }
+            // The end of a text whose length is a multiple of BLOCK starts a block too.
+            blocks.push(count);
         }
         CharOffsets {
             text,

@@ -36,16 +36,46 @@ pub enum Error {
     Model { path: PathBuf, message: String },
     #[error("{0}")]
     Config(String),
+    /// Input that was read but is not an article (too large, binary, malformed JSON line…);
+    /// `reason` is a stable machine-readable code for error reports (see [`Error::reason`]).
+    #[error("{origin}: {message}")]
+    Rejected {
+        origin: Origin,
+        reason: &'static str,
+        message: String,
+    },
 }
 
 impl Error {
     /// The input this error is about, if any.
     pub fn origin(&self) -> Option<&Origin> {
         match self {
-            Error::Io { origin, .. } | Error::Utf8 { origin, .. } | Error::Input { origin, .. } => {
-                Some(origin)
-            }
+            Error::Io { origin, .. }
+            | Error::Utf8 { origin, .. }
+            | Error::Input { origin, .. }
+            | Error::Rejected { origin, .. } => Some(origin),
             _ => None,
+        }
+    }
+
+    /// A short stable code for error reports: `io`, `utf8`, `input`, `model`, `config`, or
+    /// the reason of a [`Error::Rejected`] (`too_large`, `binary`, `json`, `empty`…).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::Utf8 { .. } => "utf8",
+            Error::Input { .. } => "input",
+            Error::Model { .. } => "model",
+            Error::Config(_) => "config",
+            Error::Rejected { reason, .. } => reason,
+        }
+    }
+
+    pub fn rejected(origin: Origin, reason: &'static str, message: impl Into<String>) -> Error {
+        Error::Rejected {
+            origin,
+            reason,
+            message: message.into(),
         }
     }
 

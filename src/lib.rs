@@ -19,13 +19,16 @@
 //! ```
 
 pub mod assemble;
+pub mod conll;
 pub mod document;
 pub mod error;
+pub mod eval;
 pub mod gazetteer;
 pub mod ingest;
 pub mod money;
 pub mod ner;
 pub mod output;
+pub mod render;
 pub mod resolve;
 pub mod schema;
 pub mod segment;

@@ -49,13 +49,68 @@ impl<'d> Writer<'d> {
 
     /// The records `emit` asks for, in document order.
     pub fn records(&self, emit: Emit, tokens: bool) -> Vec<Value> {
+        let mut out = Vec::new();
+        self.for_each_record(emit, tokens, |v| out.push(v));
+        out
+    }
+
+    /// Calls `f` with each record `emit` asks for, in document order, building one at a
+    /// time: a writer then holds one record's JSON tree, not the whole document's (which
+    /// for a hostile article can be many times the size of its text).
+    pub fn for_each_record(&self, emit: Emit, tokens: bool, mut f: impl FnMut(Value)) {
+        let doc = self.doc;
         match emit {
-            Emit::Events => self.events(),
-            Emit::Entities => self.entities(),
-            Emit::Documents => vec![self.document()],
-            Emit::Mentions => self.mentions(),
-            Emit::Sentences => self.sentences(tokens),
+            Emit::Events => (0..doc.events.len()).for_each(|i| f(self.event(i))),
+            Emit::Entities => (0..doc.entities.len()).for_each(|i| f(self.entity(i))),
+            Emit::Documents => f(self.document()),
+            Emit::Mentions => (0..doc.mentions.len()).for_each(|i| f(self.mention(i))),
+            Emit::Sentences => (0..doc.sentences.len()).for_each(|i| f(self.sentence(i, tokens))),
         }
+    }
+
+    /// The document record as compact JSON, byte for byte `serde_json::to_string(&self.
+    /// document())`, but built one nested record at a time so memory stays near the size
+    /// of the text written.
+    pub fn document_json(&self) -> String {
+        let doc = self.doc;
+        let mut out = String::with_capacity(doc.text.len() * 4 + 256);
+        let head = json!({
+            "doc_id": doc.id,
+            "title": doc.title,
+            "published": doc.published.map(|d| d.to_string()),
+            "url": doc.url,
+            "source": doc.source,
+            "meta": doc.meta,
+            "text": doc.text,
+        });
+        let head = serde_json::to_string(&head).unwrap_or_default();
+        // `head` ends with `}`: the nested lists go before it.
+        out.push_str(head.strip_suffix('}').unwrap_or(&head));
+        let list = |out: &mut String, key: &str, n: usize, item: &dyn Fn(usize) -> Value| {
+            out.push_str(",\"");
+            out.push_str(key);
+            out.push_str("\":[");
+            for i in 0..n {
+                if i > 0 {
+                    out.push(',');
+                }
+                let v = without_doc_id(item(i));
+                out.push_str(&serde_json::to_string(&v).unwrap_or_default());
+            }
+            out.push(']');
+        };
+        list(&mut out, "sentences", doc.sentences.len(), &|i| {
+            self.sentence(i, false)
+        });
+        list(&mut out, "mentions", doc.mentions.len(), &|i| {
+            self.mention(i)
+        });
+        list(&mut out, "entities", doc.entities.len(), &|i| {
+            self.entity(i)
+        });
+        list(&mut out, "events", doc.events.len(), &|i| self.event(i));
+        out.push('}');
+        out
     }
 
     /// `{"text", "start", "end"}` with code point offsets.
@@ -146,96 +201,96 @@ impl<'d> Writer<'d> {
     }
 
     pub fn entities(&self) -> Vec<Value> {
-        let doc = self.doc;
-        doc.entities
-            .iter()
-            .map(|e| {
-                let mentions: Vec<Value> = e
-                    .mentions
-                    .iter()
-                    .filter_map(|&i| doc.mentions.get(i))
-                    .map(|m| {
-                        let mut o = self.span_map(m.span);
-                        o.insert("sentence".into(), json!(m.sentence));
-                        o.insert("source".into(), json!(m.source.as_str()));
-                        Value::Object(o)
-                    })
-                    .collect();
-                json!({
-                    "doc_id": doc.id,
-                    "entity": e.id,
-                    "name": e.name,
-                    "type": e.ty.as_str(),
-                    "kb": e.kb,
-                    "attributes": e.attributes,
-                    "mentions": mentions,
-                })
-            })
+        (0..self.doc.entities.len())
+            .map(|i| self.entity(i))
             .collect()
+    }
+
+    pub fn entity(&self, index: usize) -> Value {
+        let doc = self.doc;
+        let e = &doc.entities[index];
+        let mentions: Vec<Value> = e
+            .mentions
+            .iter()
+            .filter_map(|&i| doc.mentions.get(i))
+            .map(|m| {
+                let mut o = self.span_map(m.span);
+                o.insert("sentence".into(), json!(m.sentence));
+                o.insert("source".into(), json!(m.source.as_str()));
+                Value::Object(o)
+            })
+            .collect();
+        json!({
+            "doc_id": doc.id,
+            "entity": e.id,
+            "name": e.name,
+            "type": e.ty.as_str(),
+            "kb": e.kb,
+            "attributes": e.attributes,
+            "mentions": mentions,
+        })
     }
 
     pub fn mentions(&self) -> Vec<Value> {
-        let doc = self.doc;
-        doc.mentions
-            .iter()
-            .map(|mention| {
-                let mut m = Map::new();
-                m.insert("doc_id".into(), json!(doc.id));
-                m.extend(self.span_map(mention.span));
-                m.insert("type".into(), json!(mention.ty.as_str()));
-                m.insert("source".into(), json!(mention.source.as_str()));
-                m.insert("sentence".into(), json!(mention.sentence));
-                m.insert("score".into(), json!(round3(mention.score)));
-                if let Some(e) = mention.entity.and_then(|i| doc.entities.get(i)) {
-                    m.insert("entity".into(), json!(e.id));
-                }
-                if let Some(link) = &mention.link {
-                    m.insert("name".into(), json!(link.name));
-                    m.insert("kb".into(), json!(link.kb));
-                }
-                add_value(&mut m, mention);
-                Value::Object(m)
-            })
+        (0..self.doc.mentions.len())
+            .map(|i| self.mention(i))
             .collect()
     }
 
-    pub fn sentences(&self, tokens: bool) -> Vec<Value> {
+    pub fn mention(&self, index: usize) -> Value {
         let doc = self.doc;
-        doc.sentences
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let mut m = Map::new();
-                m.insert("doc_id".into(), json!(doc.id));
-                m.insert("index".into(), json!(i));
-                m.extend(self.span_map(s.span));
-                m.insert("kind".into(), json!(s.kind));
-                if tokens {
-                    let toks: Vec<Value> = doc
-                        .sentence_tokens(i)
-                        .iter()
-                        .map(|t| {
-                            let mut o = self.span_map(t.span);
-                            o.insert("kind".into(), json!(t.kind));
-                            Value::Object(o)
-                        })
-                        .collect();
-                    m.insert("tokens".into(), Value::Array(toks));
-                }
-                Value::Object(m)
-            })
+        let mention = &doc.mentions[index];
+        let mut m = Map::new();
+        m.insert("doc_id".into(), json!(doc.id));
+        m.extend(self.span_map(mention.span));
+        m.insert("type".into(), json!(mention.ty.as_str()));
+        m.insert("source".into(), json!(mention.source.as_str()));
+        m.insert("sentence".into(), json!(mention.sentence));
+        m.insert("score".into(), json!(round3(mention.score)));
+        if let Some(e) = mention.entity.and_then(|i| doc.entities.get(i)) {
+            m.insert("entity".into(), json!(e.id));
+        }
+        if let Some(link) = &mention.link {
+            m.insert("name".into(), json!(link.name));
+            m.insert("kb".into(), json!(link.kb));
+        }
+        add_value(&mut m, mention);
+        Value::Object(m)
+    }
+
+    pub fn sentences(&self, tokens: bool) -> Vec<Value> {
+        (0..self.doc.sentences.len())
+            .map(|i| self.sentence(i, tokens))
             .collect()
+    }
+
+    pub fn sentence(&self, index: usize, tokens: bool) -> Value {
+        let doc = self.doc;
+        let s = &doc.sentences[index];
+        let mut m = Map::new();
+        m.insert("doc_id".into(), json!(doc.id));
+        m.insert("index".into(), json!(index));
+        m.extend(self.span_map(s.span));
+        m.insert("kind".into(), json!(s.kind));
+        if tokens {
+            let toks: Vec<Value> = doc
+                .sentence_tokens(index)
+                .iter()
+                .map(|t| {
+                    let mut o = self.span_map(t.span);
+                    o.insert("kind".into(), json!(t.kind));
+                    Value::Object(o)
+                })
+                .collect();
+            m.insert("tokens".into(), Value::Array(toks));
+        }
+        Value::Object(m)
     }
 
     /// One record with the article, its sentences, entities and events nested.
     pub fn document(&self) -> Value {
         let doc = self.doc;
-        let strip = |mut v: Value| {
-            if let Value::Object(m) = &mut v {
-                m.remove("doc_id");
-            }
-            v
-        };
+        let strip = without_doc_id;
         json!({
             "doc_id": doc.id,
             "title": doc.title,
@@ -250,6 +305,14 @@ impl<'d> Writer<'d> {
             "events": self.events().into_iter().map(strip).collect::<Vec<_>>(),
         })
     }
+}
+
+/// A nested record: its `doc_id` dropped, the order of the other fields kept.
+fn without_doc_id(mut v: Value) -> Value {
+    if let Value::Object(m) = &mut v {
+        m.shift_remove("doc_id");
+    }
+    v
 }
 
 fn add_value(m: &mut Map<String, Value>, mention: &Mention) {
@@ -287,6 +350,7 @@ pub fn error_record(doc_id: Option<&str>, error: &Error) -> Value {
         "error": error.to_string(),
         "path": origin.map(|o| o.path.clone()),
         "line": origin.and_then(|o| o.line),
+        "reason": error.reason(),
     })
 }
 
@@ -302,4 +366,33 @@ pub fn number(x: f64) -> Value {
 
 fn round3(x: f32) -> f64 {
     (x as f64 * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_json_is_the_document_record_serialised() {
+        let pipeline = crate::Pipeline::new(&crate::PipelineOptions::default()).unwrap();
+        let mut doc = Document::new(
+            "d",
+            "Donald Trump arrived in Tokyo on Monday.\nJapan pledged over $550 billion to the US.",
+        );
+        doc.title = Some("T".into());
+        doc.meta.insert("lang".into(), json!("en"));
+        pipeline.annotate(&mut doc);
+        let w = Writer::new(&doc);
+        assert!(!doc.mentions.is_empty());
+        assert_eq!(
+            w.document_json(),
+            serde_json::to_string(&w.document()).unwrap()
+        );
+        let records = w.records(Emit::Documents, false);
+        assert_eq!(records.len(), 1);
+        // Nested records keep their field order, without doc_id.
+        let first = &records[0]["sentences"][0];
+        let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["index", "text", "start", "end", "kind"]);
+    }
 }

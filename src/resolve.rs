@@ -1,19 +1,193 @@
 //! Name resolution within an article: joins mentions of the same thing into entities.
 //!
-//! Owns `Document::entities` and `Mention::entity`; does not find mentions.
+//! Owns `Document::entities` and `Mention::entity`, and tidies the name mentions it joins:
+//! an NER span that starts with a title ("President Xi") or ends in a possessive
+//! ("Tokyo’s") is trimmed to the name, the title kept as the `title` attribute. Does not
+//! find mentions (gazetteer and NER do).
 //!
-//! First cut (issue #2); issue #4 adds the OrthoMatcher-style rules.
+//! Rules, in the manner of GATE's OrthoMatcher, applied in this order:
+//! 1. linked mentions (gazetteer) join by knowledge-base id;
+//! 2. a capital city read as its government ("Washington’s push", "Beijing expanded",
+//!    "Washington and Tokyo’s joint effort") becomes the country with `kind: government`,
+//!    its own entity; a capital after "in", "to", "from"… stays the city;
+//! 3. unlinked mentions, longest first: same name (case-insensitive) as an entity or one of
+//!    its mentions; a person's surname or first name alone ("Takaichi" → "Sanae
+//!    Takaichi"); an acronym and its expansion ("APEC" ↔ "Asia-Pacific Economic
+//!    Cooperation", by initials or the `acronym` attribute); else a new entity.
+//!
+//! Entities are numbered `E1`, `E2`, … in order of first mention.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::document::{Document, Entity, EntityType};
+use crate::document::{Document, Entity, EntityType, Link, Mention, MentionSource, Span};
+use crate::gazetteer::strip_title;
 
+/// Nouns after a possessive capital that make it a government ("Tokyo’s plan").
+const POLITICAL_NOUNS: &[&str] = &[
+    "push",
+    "plan",
+    "plans",
+    "effort",
+    "efforts",
+    "policy",
+    "policies",
+    "demand",
+    "demands",
+    "decision",
+    "pressure",
+    "stance",
+    "position",
+    "support",
+    "response",
+    "ally",
+    "allies",
+    "relations",
+    "ties",
+    "government",
+    "administration",
+    "approach",
+    "strategy",
+    "concerns",
+    "call",
+    "calls",
+    "offer",
+    "proposal",
+    "move",
+    "moves",
+    "sanctions",
+    "tariffs",
+    "commitment",
+    "pledge",
+    "agreement",
+    "deal",
+    "negotiators",
+    "officials",
+    "envoy",
+    "diplomats",
+    "request",
+    "warning",
+    "objections",
+    "insistence",
+    "bid",
+    "claims",
+    "initiative",
+    "backing",
+    "opposition",
+    "refusal",
+    "criticism",
+    "goal",
+    "goals",
+    "aim",
+    "interests",
+    "approval",
+    "veto",
+    "retaliation",
+    "position",
+    "regime",
+    "leadership",
+];
+
+/// Verbs after a capital that make it a government ("Beijing expanded its controls").
+const POLITICAL_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "wants",
+    "want",
+    "warned",
+    "warns",
+    "accused",
+    "accuses",
+    "urged",
+    "urges",
+    "demanded",
+    "demands",
+    "announced",
+    "announces",
+    "pushed",
+    "pushes",
+    "expanded",
+    "expands",
+    "imposed",
+    "imposes",
+    "rejected",
+    "rejects",
+    "agreed",
+    "agrees",
+    "signed",
+    "signs",
+    "pledged",
+    "pledges",
+    "responded",
+    "responds",
+    "insisted",
+    "insists",
+    "criticised",
+    "criticized",
+    "denied",
+    "denies",
+    "threatened",
+    "threatens",
+    "called",
+    "calls",
+    "protested",
+    "condemned",
+    "condemns",
+    "welcomed",
+    "welcomes",
+    "hopes",
+    "plans",
+    "seeks",
+    "sought",
+    "vowed",
+    "vows",
+    "retaliated",
+    "sanctioned",
+    "approved",
+    "approves",
+    "blocked",
+    "blocks",
+    "banned",
+    "bans",
+    "restricted",
+    "restricts",
+    "tightened",
+    "eased",
+    "has",
+    "had",
+    "is",
+    "was",
+    "will",
+    "would",
+    "must",
+    "should",
+    "may",
+    "might",
+    "can",
+    "could",
+];
+
+/// Words before a capital that make it the city ("in Tokyo", "visit to Tokyo").
+const LOCATIVES: &[&str] = &[
+    "in", "at", "to", "from", "into", "near", "outside", "around", "across", "across", "through",
+    "via", "toward", "towards", "leaving", "left", "reached", "reach", "visit", "visited",
+    "visiting", "visits", "arrived", "landed", "of",
+];
+
+/// Joins mentions into entities.
+#[derive(Clone, Debug, Default)]
 pub struct Resolver;
 
-impl Default for Resolver {
-    fn default() -> Self {
-        Resolver::new()
-    }
+/// One entity being built.
+#[derive(Debug)]
+struct Cluster {
+    name: String,
+    ty: EntityType,
+    kb: Option<String>,
+    attributes: BTreeMap<String, String>,
+    mentions: Vec<usize>,
+    /// Lower-cased surfaces of its mentions, its name and acronym, for matching.
+    surfaces: Vec<String>,
 }
 
 impl Resolver {
@@ -21,45 +195,442 @@ impl Resolver {
         Resolver
     }
 
+    /// Fills `doc.entities` and every name mention's `entity`.
     pub fn annotate(&self, doc: &mut Document) {
-        let mut by_name: BTreeMap<(String, EntityType), usize> = BTreeMap::new();
-        for i in 0..doc.mentions.len() {
-            let m = &doc.mentions[i];
-            if matches!(
-                m.ty,
-                EntityType::Money | EntityType::Date | EntityType::Misc
-            ) {
+        doc.entities.clear();
+        for m in doc.mentions.iter_mut() {
+            m.entity = None;
+        }
+        let text = doc.text.clone();
+        let n = doc.mentions.len();
+        for m in doc.mentions.iter_mut() {
+            tidy(&text, m);
+        }
+        person_overrides(&text, &mut doc.mentions);
+        metonymy(&text, &mut doc.mentions);
+
+        let mut clusters: Vec<Cluster> = Vec::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut assigned: Vec<Option<usize>> = vec![None; n];
+
+        // 1. Linked mentions join by id (a government reading by id plus kind).
+        for (i, m) in doc.mentions.iter().enumerate() {
+            if !is_name(m.ty) {
                 continue;
             }
-            let text = doc.span_text(m.span).to_string();
-            let name = m
+            // An NER mention's link only carries the title it was read with.
+            let Some(link) = m
                 .link
                 .as_ref()
-                .map(|l| l.name.clone())
-                .unwrap_or(text.clone());
-            // A surname joins an earlier full name.
-            let key = by_name
-                .keys()
-                .find(|(n, t)| *t == m.ty && n.ends_with(&format!(" {text}")))
-                .cloned()
-                .unwrap_or((name.clone(), m.ty));
-            let e = *by_name.entry(key).or_insert_with(|| {
-                doc.entities.push(Entity {
-                    id: format!("E{}", doc.entities.len() + 1),
-                    name: name.clone(),
-                    ty: m.ty,
-                    kb: m.link.as_ref().and_then(|l| l.kb.clone()),
-                    attributes: m
-                        .link
-                        .as_ref()
-                        .map(|l| l.attributes.clone())
-                        .unwrap_or_default(),
-                    mentions: Vec::new(),
-                });
-                doc.entities.len() - 1
+                .filter(|l| l.kb.is_some() || m.source == MentionSource::Gazetteer)
+            else {
+                continue;
+            };
+            let government = link
+                .attributes
+                .get("kind")
+                .is_some_and(|k| k == "government");
+            let key = match &link.kb {
+                Some(kb) if government => format!("{kb}#government"),
+                Some(kb) => kb.clone(),
+                None => format!("name:{}:{}", m.ty, link.name.to_lowercase()),
+            };
+            let surface = surface(&text, m);
+            let c = *by_key.entry(key).or_insert_with(|| {
+                clusters.push(Cluster::from_link(m.ty, link));
+                clusters.len() - 1
             });
-            doc.entities[e].mentions.push(i);
-            doc.mentions[i].entity = Some(e);
+            clusters[c].add(i, &surface, link);
+            assigned[i] = Some(c);
+        }
+
+        // 2. Unlinked name mentions, longest first so "Kim" can find "Kim Min-seok" written
+        // after it.
+        let mut order: Vec<usize> = (0..n)
+            .filter(|&i| assigned[i].is_none() && is_name(doc.mentions[i].ty))
+            .collect();
+        order.sort_by_key(|&i| {
+            let words = surface(&text, &doc.mentions[i]).split_whitespace().count();
+            (std::cmp::Reverse(words), doc.mentions[i].span.start)
+        });
+        for i in order {
+            let m = &doc.mentions[i];
+            let s = surface(&text, m);
+            if s.is_empty() {
+                continue;
+            }
+            let c = match find_cluster(&clusters, m, &s) {
+                Some(c) => c,
+                None => {
+                    let key = format!("name:{}:{}", m.ty, s.to_lowercase());
+                    *by_key.entry(key).or_insert_with(|| {
+                        clusters.push(Cluster::new(s.clone(), m.ty));
+                        clusters.len() - 1
+                    })
+                }
+            };
+            let empty = Link::default();
+            clusters[c].add(i, &s, m.link.as_ref().unwrap_or(&empty));
+            if let Some(t) = m.link.as_ref().and_then(|l| l.attributes.get("title")) {
+                clusters[c]
+                    .attributes
+                    .entry("title".into())
+                    .or_insert_with(|| t.clone());
+            }
+            assigned[i] = Some(c);
+        }
+
+        // 3. Entities in order of first mention; mention types follow their entity.
+        let mut firsts: Vec<(usize, usize)> = clusters
+            .iter()
+            .enumerate()
+            .filter_map(|(c, cl)| {
+                cl.mentions
+                    .iter()
+                    .map(|&i| doc.mentions[i].span.start)
+                    .min()
+                    .map(|s| (s, c))
+            })
+            .collect();
+        firsts.sort();
+        let mut number = vec![0usize; clusters.len()];
+        for (k, &(_, c)) in firsts.iter().enumerate() {
+            number[c] = k;
+        }
+        let mut entities: Vec<Option<Entity>> = vec![None; clusters.len()];
+        for (c, cl) in clusters.into_iter().enumerate() {
+            let mut mentions = cl.mentions;
+            mentions.sort_by_key(|&i| doc.mentions[i].span.start);
+            mentions.dedup();
+            entities[number[c]] = Some(Entity {
+                id: format!("E{}", number[c] + 1),
+                name: cl.name,
+                ty: cl.ty,
+                kb: cl.kb,
+                attributes: cl.attributes,
+                mentions,
+            });
+        }
+        doc.entities = entities.into_iter().flatten().collect();
+        for (e, ent) in doc.entities.iter().enumerate() {
+            for &i in &ent.mentions {
+                doc.mentions[i].entity = Some(e);
+                doc.mentions[i].ty = ent.ty;
+            }
         }
     }
+}
+
+impl Cluster {
+    fn new(name: String, ty: EntityType) -> Cluster {
+        Cluster {
+            surfaces: vec![name.to_lowercase()],
+            name,
+            ty,
+            kb: None,
+            attributes: BTreeMap::new(),
+            mentions: Vec::new(),
+        }
+    }
+
+    fn from_link(ty: EntityType, link: &Link) -> Cluster {
+        let mut c = Cluster::new(link.name.clone(), ty);
+        c.kb = link.kb.clone();
+        if let Some(a) = link.attributes.get("acronym") {
+            c.surfaces.push(a.to_lowercase());
+        }
+        c
+    }
+
+    fn add(&mut self, i: usize, surface: &str, link: &Link) {
+        self.mentions.push(i);
+        let s = surface.to_lowercase();
+        if !self.surfaces.contains(&s) {
+            self.surfaces.push(s);
+        }
+        for (k, v) in &link.attributes {
+            self.attributes
+                .entry(k.clone())
+                .or_insert_with(|| v.clone());
+        }
+    }
+}
+
+fn is_name(ty: EntityType) -> bool {
+    matches!(
+        ty,
+        EntityType::Person | EntityType::Place | EntityType::Org | EntityType::Norp
+    )
+}
+
+/// The mention's text without a possessive ending.
+fn surface(text: &str, m: &Mention) -> String {
+    strip_possessive(m.span.text(text)).trim().to_string()
+}
+
+fn strip_possessive(s: &str) -> &str {
+    for suffix in ["’s", "'s", "’", "'"] {
+        if let Some(stem) = s.strip_suffix(suffix) {
+            return stem;
+        }
+    }
+    s
+}
+
+/// Trims an NER span of a leading title and a trailing possessive, keeping the title.
+fn tidy(text: &str, m: &mut Mention) {
+    if !is_name(m.ty) || m.link.is_some() {
+        return;
+    }
+    let s = m.span.text(text);
+    let stem = strip_possessive(s);
+    let mut span = Span::new(m.span.start, m.span.start + stem.len());
+    if m.ty == EntityType::Person {
+        if let Some((title, offset)) = strip_title(stem) {
+            if offset < stem.len() {
+                span.start += offset;
+                let link = m.link.get_or_insert_with(Link::default);
+                link.attributes.insert("title".into(), title);
+            }
+        }
+    }
+    // The name is what is left; a title-only span stays as it was.
+    if !span.is_empty() && text.is_char_boundary(span.start) && text.is_char_boundary(span.end) {
+        m.span = span;
+    }
+    if m.link
+        .as_ref()
+        .is_some_and(|l| l.name.is_empty() && l.kb.is_none())
+    {
+        // A link that only carries the title is kept for its attribute.
+        if let Some(l) = m.link.as_mut() {
+            l.name = m.span.text(text).to_string();
+        }
+    }
+}
+
+/// A one-word place or organisation read through an alternate name or a town ("Kitu" is
+/// an alternate name of Quito) that is also the first or last word of a person named in
+/// full in the article is that person.
+fn person_overrides(text: &str, mentions: &mut [Mention]) {
+    let mut words: Vec<String> = Vec::new();
+    for m in mentions.iter() {
+        if m.ty != EntityType::Person {
+            continue;
+        }
+        let s = surface(text, m);
+        let w: Vec<&str> = s.split_whitespace().collect();
+        if w.len() >= 2 {
+            words.push(w[0].to_string());
+            words.push(w[w.len() - 1].to_string());
+        }
+    }
+    if words.is_empty() {
+        return;
+    }
+    for m in mentions.iter_mut() {
+        if !matches!(m.ty, EntityType::Place | EntityType::Org) {
+            continue;
+        }
+        let Some(link) = &m.link else { continue };
+        let s = surface(text, m);
+        if s.contains(char::is_whitespace) || !words.contains(&s) {
+            continue;
+        }
+        let weak = s != link.name || link.attributes.get("kind").is_some_and(|k| k == "city");
+        if weak {
+            m.ty = EntityType::Person;
+            m.link = None;
+        }
+    }
+}
+
+/// Reads capitals as their governments where the sentence treats them as actors.
+fn metonymy(text: &str, mentions: &mut [Mention]) {
+    let capital = |m: &Mention| {
+        m.ty == EntityType::Place
+            && m.link
+                .as_ref()
+                .is_some_and(|l| l.attributes.contains_key("capital_of_kb"))
+    };
+    let n = mentions.len();
+    let mut government = vec![false; n];
+    for i in 0..n {
+        if !capital(&mentions[i]) {
+            continue;
+        }
+        government[i] = reads_as_government(text, mentions[i].span);
+    }
+    // "Washington and Tokyo’s joint effort": coordinated capitals share the reading.
+    for i in 0..n.saturating_sub(1) {
+        let j = i + 1;
+        if capital(&mentions[i]) && capital(&mentions[j]) {
+            let between = text
+                .get(mentions[i].span.end..mentions[j].span.start)
+                .unwrap_or("");
+            if matches!(between.trim(), "and" | "," | "or" | "-" | "–")
+                && (government[i] || government[j])
+            {
+                government[i] = true;
+                government[j] = true;
+            }
+        }
+    }
+    for (i, m) in mentions.iter_mut().enumerate() {
+        if !government[i] {
+            continue;
+        }
+        let Some(link) = m.link.as_mut() else {
+            continue;
+        };
+        let (Some(kb), Some(name)) = (
+            link.attributes.get("capital_of_kb").cloned(),
+            link.attributes.get("capital_of_name").cloned(),
+        ) else {
+            continue;
+        };
+        let mut attributes = BTreeMap::new();
+        attributes.insert("kind".to_string(), "government".to_string());
+        if let Some(c) = link.attributes.get("capital_of") {
+            attributes.insert("country".to_string(), c.clone());
+        }
+        attributes.insert("via".to_string(), link.name.clone());
+        *link = Link {
+            name,
+            kb: Some(kb),
+            attributes,
+        };
+        m.ty = EntityType::Place;
+    }
+}
+
+/// Whether the capital at `span` acts in its sentence (government) rather than being a
+/// location.
+fn reads_as_government(text: &str, span: Span) -> bool {
+    let before = text.get(..span.start).unwrap_or("");
+    let prev: Vec<&str> = before
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(2)
+        .collect();
+    let prev_word = prev.first().map(|w| w.to_lowercase()).unwrap_or_default();
+    if LOCATIVES.contains(&prev_word.as_str()) {
+        return false;
+    }
+    // "the Tokyo stop": a capital used as a modifier after "the" is the city.
+    if prev_word == "the" {
+        return false;
+    }
+    let after = text.get(span.end..).unwrap_or("");
+    let possessive = ["’s ", "'s "].iter().find_map(|p| after.strip_prefix(p));
+    if let Some(rest) = possessive {
+        // The noun within the next three words ("Tokyo’s accelerated plan").
+        return rest
+            .split(|c: char| !c.is_alphanumeric() && c != '-')
+            .filter(|w| !w.is_empty())
+            .take(3)
+            .any(|w| POLITICAL_NOUNS.contains(&w.to_lowercase().as_str()));
+    }
+    let next = after
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    // A verb right after the capital, and not the start of a comma list of places.
+    !after.starts_with(',') && POLITICAL_VERBS.contains(&next.as_str()) && next != "and"
+}
+
+/// The cluster an unlinked mention belongs to, by the OrthoMatcher rules.
+fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
+    let lower = s.to_lowercase();
+    // Same name as an entity of the same type, or of any linked entity.
+    let same = clusters
+        .iter()
+        .position(|c| c.ty == m.ty && c.surfaces.contains(&lower))
+        .or_else(|| {
+            clusters
+                .iter()
+                .position(|c| c.kb.is_some() && c.surfaces.contains(&lower))
+        });
+    if same.is_some() {
+        return same;
+    }
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if m.ty == EntityType::Person || m.ty == EntityType::Misc {
+        // A surname or first name alone, or "First Last" of a longer name.
+        let mut best = None;
+        for (ci, c) in clusters.iter().enumerate() {
+            if c.ty != EntityType::Person {
+                continue;
+            }
+            let cw: Vec<String> = c.name.split_whitespace().map(str::to_lowercase).collect();
+            let surname = c.attributes.get("surname").map(|s| s.to_lowercase());
+            let hit = match words.len() {
+                1 => {
+                    cw.len() > 1
+                        && (cw.last() == Some(&lower)
+                            || cw.first() == Some(&lower)
+                            || surname.as_deref() == Some(lower.as_str()))
+                }
+                _ => {
+                    let first = words[0].to_lowercase();
+                    let last = words[words.len() - 1].to_lowercase();
+                    cw.len() > words.len() && cw.first() == Some(&first) && cw.last() == Some(&last)
+                }
+            };
+            // Two people with that name: the one mentioned more often.
+            let better = |b: usize| clusters[ci].mentions.len() > clusters[b].mentions.len();
+            if hit && best.map_or(true, better) {
+                best = Some(ci);
+            }
+        }
+        if best.is_some() {
+            return best;
+        }
+    }
+    if m.ty == EntityType::Org || m.ty == EntityType::Misc {
+        let initials = initials(s);
+        for (ci, c) in clusters.iter().enumerate() {
+            if c.ty != EntityType::Org {
+                continue;
+            }
+            // "APEC" written after "Asia-Pacific Economic Cooperation", or the reverse.
+            let acronym_of_cluster = is_acronym(s) && initials_match(&c.name, s);
+            let cluster_is_acronym = is_acronym(&c.name) && initials.eq_ignore_ascii_case(&c.name);
+            if acronym_of_cluster || cluster_is_acronym {
+                return Some(ci);
+            }
+        }
+    }
+    None
+}
+
+fn is_acronym(s: &str) -> bool {
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphanumeric()).collect();
+    (2..=8).contains(&letters.len())
+        && letters
+            .iter()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+/// Initials of the significant words ("Asia-Pacific Economic Cooperation" → "APEC").
+fn initials(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .filter(|w| {
+            !matches!(
+                w.to_lowercase().as_str(),
+                "of" | "the" | "and" | "for" | "&" | "de" | "des" | "on"
+            )
+        })
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+fn initials_match(name: &str, acronym: &str) -> bool {
+    let a: String = acronym.chars().filter(|c| c.is_alphanumeric()).collect();
+    initials(name) == a.to_uppercase()
 }

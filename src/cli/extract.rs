@@ -1,18 +1,26 @@
 //! `gazette extract`, `gazette sentences` and `gazette mentions`: read inputs, run the
 //! pipeline (or the part of it the command needs) in parallel, write JSON lines in input
 //! order to stdout or one file per input under `--out DIR`.
+//!
+//! Reliability rules (issue #9): every input document yields its records or an error
+//! (stderr, `--errors FILE`, and an error record under `--emit documents`); a panic in a
+//! stage loses only its own document; files under `--out` appear only complete (temp file
+//! and rename, temp files removed on SIGINT/SIGTERM); `--resume` skips inputs whose output
+//! is already there and newer; stdin JSON lines are answered line by line as they arrive.
 
+use std::collections::HashMap;
 use std::fs;
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use gazette::ingest::{self, IngestOptions, InputFile, InputFormat, JsonLines};
+use gazette::ingest::{self, IngestOptions, InputFile, InputFormat, JsonLines, Notice, Opened};
 use gazette::output::{self, Emit, Writer};
-use gazette::{Document, EntityType, Error, Pipeline};
+use gazette::{Document, EntityType, Error, Origin, Pipeline};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -24,11 +32,14 @@ Examples:
   cat story.txt | gazette extract --published 2025-10-27
   gazette extract story.txt --pretty
   gazette extract corpus/ --out events/ --errors errors.jsonl
+  gazette extract corpus/ --out events/ --resume      # after an interrupted run
   gazette extract articles.jsonl --emit documents
   gazette extract corpus/ --emit entities | jq -r .name | sort | uniq -c
 
 Inputs: files, folders (walked recursively in sorted order; .txt .md .jsonl .ndjson .json),
-or stdin when none is given (JSON lines when the first non-blank character is `{`).
+or stdin when none is given or for `-` (JSON lines when the first non-blank character is `{`;
+each line is answered as soon as it arrives, so gazette can be a pipe stage).
+Bad input is reported on stderr naming the file and line, and processing goes on.
 Exit codes: 0 ok, 1 some input failed (the rest was processed), 2 usage error.";
 
 pub const SENTENCES_EXAMPLES: &str = "\
@@ -41,6 +52,14 @@ Examples:
   gazette mentions < story.txt
   gazette mentions --types MONEY,DATE --published 2025-10-27 story.txt";
 
+/// Lines per parallel batch of JSON lines, and the input bytes that also end a batch.
+const BATCH_LINES: usize = 256;
+const BATCH_BYTES: usize = 16 << 20;
+/// Plain-text files per parallel chunk (times the thread count) when writing to stdout,
+/// and the input bytes that also end a chunk; bounds memory while keeping input order.
+const CHUNK_FILES_PER_THREAD: usize = 32;
+const CHUNK_BYTES: u64 = 64 << 20;
+
 /// Inputs, outputs and run settings shared by the commands that read articles.
 #[derive(Args, Clone, Debug)]
 pub struct InputArgs {
@@ -50,16 +69,25 @@ pub struct InputArgs {
     /// How to read inputs: by extension / first character, plain text, or JSON lines.
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     pub input_format: FormatArg,
-    /// Replace invalid UTF-8 with U+FFFD instead of rejecting the input.
+    /// Replace invalid UTF-8 with U+FFFD instead of rejecting the input (said once per file).
     #[arg(long)]
     pub lossy: bool,
+    /// Largest document accepted: a plain-text file or stdin stream, or one JSON line.
+    /// Bytes, or with a K, M or G suffix. Larger ones are reported and skipped.
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size)]
+    pub max_bytes: u64,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Write one `.jsonl` file per input into DIR (atomically) instead of stdout.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Also write every input that failed as a JSON line (doc_id, path, line, error) to FILE.
+    /// With --out: skip inputs whose output file exists and is newer than the input, and
+    /// append to --errors; restarts an interrupted run.
+    #[arg(long, requires = "out")]
+    pub resume: bool,
+    /// Also write every input that failed as a JSON line (doc_id, path, line, reason,
+    /// error) to FILE.
     #[arg(long, value_name = "FILE")]
     pub errors: Option<PathBuf>,
     /// Indent the JSON (one record spans several lines).
@@ -67,6 +95,13 @@ pub struct InputArgs {
     pub pretty: bool,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    match ingest::parse_size(s) {
+        Some(n) if n > 0 => Ok(n),
+        _ => Err(format!("not a size (bytes, or with K, M, G): {s:?}")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -87,7 +122,8 @@ pub enum EmitArg {
 pub struct ExtractArgs {
     #[command(flatten)]
     pub io: InputArgs,
-    /// Which records to write.
+    /// Which records to write. `documents` writes exactly one line per input document
+    /// (an error record for one that failed, and for a blank JSON line).
     #[arg(long, value_enum, default_value_t = EmitArg::Events)]
     pub emit: EmitArg,
 }
@@ -149,6 +185,8 @@ pub fn mentions(args: MentionsArgs) -> Result<u8> {
     Run::new(&args.io, Depth::Mentions, Emit::Mentions, false, types)?.go()
 }
 
+type Stdout = BufWriter<io::StdoutLock<'static>>;
+
 struct Run {
     io: InputArgs,
     pipeline: Pipeline,
@@ -159,10 +197,20 @@ struct Run {
     ingest: IngestOptions,
     failed: AtomicBool,
     errors: Option<Mutex<fs::File>>,
+    /// Serialises stderr lines (and keeps them clear of the progress bar).
+    stderr: Mutex<()>,
+    progress: OnceLock<indicatif::ProgressBar>,
+    articles: AtomicU64,
+    resumed: AtomicUsize,
 }
 
-/// What one input document turned into: output lines, or an error to report.
-type Outcome = std::result::Result<Vec<String>, (Option<String>, Error)>;
+/// What one input document turned into.
+enum Outcome {
+    Lines(Vec<String>),
+    Failed(Option<String>, Error),
+    /// A blank JSON line: no article, not a failure.
+    Blank(Origin),
+}
 
 impl Run {
     fn new(
@@ -172,18 +220,45 @@ impl Run {
         tokens: bool,
         types: Vec<EntityType>,
     ) -> Result<Run> {
-        let pipeline = Pipeline::new(&io.pipeline.options()).context("loading the pipeline")?;
+        let stdin_named = io.inputs.is_empty() || io.inputs.iter().any(|p| p == Path::new("-"));
+        if let Some(dir) = &io.out {
+            if stdin_named {
+                return Err(
+                    UsageError("--out needs input files or folders, not stdin".into()).into(),
+                );
+            }
+            if dir.exists() && !dir.is_dir() {
+                return Err(UsageError(format!("--out {}: not a folder", dir.display())).into());
+            }
+            fs::create_dir_all(dir)
+                .map_err(|e| UsageError(format!("--out {}: {e}", dir.display())))?;
+        }
+        if io.jobs == Some(0) {
+            return Err(UsageError("--jobs must be at least 1".into()).into());
+        }
         let errors = match &io.errors {
-            Some(path) => Some(Mutex::new(
-                fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-            )),
+            Some(path) => {
+                let mut open = fs::OpenOptions::new();
+                if io.resume {
+                    open.append(true).create(true);
+                } else {
+                    open.write(true).create(true).truncate(true);
+                }
+                Some(Mutex::new(open.open(path).map_err(|e| {
+                    UsageError(format!("--errors {}: {e}", path.display()))
+                })?))
+            }
             None => None,
         };
         if let Some(jobs) = io.jobs {
             // Only the first pool build wins; a second run in one process keeps it.
             let _ = rayon::ThreadPoolBuilder::new()
-                .num_threads(jobs.max(1))
+                .num_threads(jobs)
                 .build_global();
+        }
+        let pipeline = Pipeline::new(&io.pipeline.options()).context("loading the pipeline")?;
+        if io.out.is_some() {
+            tempfiles::clean_up_on_signal();
         }
         Ok(Run {
             ingest: IngestOptions {
@@ -194,6 +269,7 @@ impl Run {
                 },
                 published: io.pipeline.published,
                 lossy: io.lossy,
+                max_bytes: io.max_bytes,
             },
             io: io.clone(),
             pipeline,
@@ -203,32 +279,39 @@ impl Run {
             types,
             failed: AtomicBool::new(false),
             errors,
+            stderr: Mutex::new(()),
+            progress: OnceLock::new(),
+            articles: AtomicU64::new(0),
+            resumed: AtomicUsize::new(0),
         })
     }
 
     fn go(self) -> Result<u8> {
-        let stdin_only =
-            self.io.inputs.is_empty() || self.io.inputs.iter().all(|p| p == Path::new("-"));
-        if stdin_only {
-            if self.io.out.is_some() {
-                return Err(
-                    UsageError("--out needs input files or folders, not stdin".into()).into(),
-                );
-            }
-            self.stdin()?;
+        let mut out: Stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+        if let Some(dir) = &self.io.out {
+            tempfiles::sweep_stale(dir);
+        }
+        if self.io.inputs.is_empty() {
+            self.stdin(&mut out)?;
         } else {
-            let paths: Vec<PathBuf> = self
-                .io
-                .inputs
-                .iter()
-                .filter(|p| *p != Path::new("-"))
-                .cloned()
-                .collect();
-            let (files, problems) = ingest::discover(&paths);
-            for e in problems {
-                self.report(None, &e)?;
+            // Inputs in the order given; `-` reads stdin at its place.
+            let mut paths = Vec::new();
+            for p in &self.io.inputs {
+                if p == Path::new("-") {
+                    self.paths(&std::mem::take(&mut paths), &mut out)?;
+                    self.stdin(&mut out)?;
+                } else {
+                    paths.push(p.clone());
+                }
             }
-            self.files(&files)?;
+            self.paths(&paths, &mut out)?;
+        }
+        out.flush()?;
+        let resumed = self.resumed.load(Ordering::Relaxed);
+        if resumed > 0 {
+            self.say(&format!(
+                "--resume: {resumed} input(s) already done, not read again"
+            ));
         }
         Ok(if self.failed.load(Ordering::Relaxed) {
             EXIT_INPUT
@@ -237,23 +320,67 @@ impl Run {
         })
     }
 
-    /// Runs the pipeline on one document and renders its records.
-    fn process(&self, item: gazette::Result<Document>) -> Outcome {
-        let mut doc = item.map_err(|e| (None, e))?;
-        match self.depth {
-            Depth::Sentences => self.pipeline.segment(&mut doc),
-            Depth::Mentions => {
-                self.pipeline.segment(&mut doc);
-                self.pipeline.mentions(&mut doc);
-            }
-            Depth::Full => self.pipeline.annotate(&mut doc),
+    /// One line on stderr, clear of the progress bar.
+    fn say(&self, message: &str) {
+        let _guard = self.stderr.lock().unwrap_or_else(|p| p.into_inner());
+        let write = || {
+            // Nowhere to report a failing stderr; ignoring it beats a panic.
+            let _ = writeln!(io::stderr(), "gazette: {message}");
+        };
+        match self.progress.get() {
+            Some(bar) => bar.suspend(write),
+            None => write(),
         }
-        let records = Writer::new(&doc).records(self.emit, self.tokens);
-        Ok(records
-            .into_iter()
-            .filter(|r| self.keep(r))
-            .map(|r| self.line(&r))
-            .collect())
+    }
+
+    fn warn(&self, notice: &Notice) {
+        self.say(&format!("warning: {notice}"));
+    }
+
+    /// Runs the pipeline on one document and renders its records; a panic in a stage
+    /// fails this document only.
+    fn process(&self, mut doc: Document, origin: &Origin) -> Outcome {
+        let id = doc.id.clone();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            match self.depth {
+                Depth::Sentences => self.pipeline.segment(&mut doc),
+                Depth::Mentions => {
+                    self.pipeline.segment(&mut doc);
+                    self.pipeline.mentions(&mut doc);
+                }
+                Depth::Full => self.pipeline.annotate(&mut doc),
+            }
+            let writer = Writer::new(&doc);
+            if self.emit == Emit::Documents && !self.io.pretty {
+                return vec![writer.document_json()];
+            }
+            let mut lines = Vec::new();
+            writer.for_each_record(self.emit, self.tokens, |r| {
+                if self.keep(&r) {
+                    lines.push(self.line(&r));
+                }
+            });
+            lines
+        }));
+        self.articles.fetch_add(1, Ordering::Relaxed);
+        match result {
+            Ok(lines) => Outcome::Lines(lines),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Outcome::Failed(
+                    Some(id.clone()),
+                    Error::rejected(
+                        origin.clone(),
+                        "panic",
+                        format!("document {id}: internal error, please report it: {what}"),
+                    ),
+                )
+            }
+        }
     }
 
     fn keep(&self, record: &Value) -> bool {
@@ -278,11 +405,14 @@ impl Run {
     /// for it in the output (an error record under `--emit documents`).
     fn report(&self, doc_id: Option<&str>, e: &Error) -> Result<Vec<String>> {
         self.failed.store(true, Ordering::Relaxed);
-        eprintln!("gazette: {e}");
+        self.say(&e.to_string());
         let record = output::error_record(doc_id, e);
         if let Some(errors) = &self.errors {
+            // One write per record, so an interrupted run leaves whole lines.
+            let mut text = serde_json::to_string(&record)?;
+            text.push('\n');
             let mut f = errors.lock().unwrap_or_else(|p| p.into_inner());
-            writeln!(f, "{}", serde_json::to_string(&record)?).context("writing --errors")?;
+            f.write_all(text.as_bytes()).context("writing --errors")?;
         }
         Ok(if self.emit == Emit::Documents {
             vec![self.line(&record)]
@@ -293,137 +423,414 @@ impl Run {
 
     fn finish(&self, outcome: Outcome) -> Result<Vec<String>> {
         match outcome {
-            Ok(lines) => Ok(lines),
-            Err((id, e)) => self.report(id.as_deref(), &e),
+            Outcome::Lines(lines) => Ok(lines),
+            Outcome::Failed(id, e) => self.report(id.as_deref(), &e),
+            Outcome::Blank(origin) if self.emit == Emit::Documents => {
+                let e = Error::rejected(origin, "blank", "blank line");
+                Ok(vec![self.line(&output::error_record(None, &e))])
+            }
+            Outcome::Blank(_) => Ok(Vec::new()),
         }
     }
 
-    fn stdin(&self) -> Result<()> {
-        let stdin = std::io::stdin();
+    fn stdin(&self, out: &mut Stdout) -> Result<()> {
+        let stdin = io::stdin();
         let mut reader = BufReader::with_capacity(1 << 16, stdin.lock());
         let jsonl = match self.ingest.format {
             InputFormat::Jsonl => true,
             InputFormat::Text => false,
             InputFormat::Auto => first_non_blank(&mut reader)? == Some(b'{'),
         };
-        let mut out = std::io::stdout().lock();
         if !jsonl {
-            let item = ingest::read_stdin_text(reader, &self.ingest);
-            for line in self.finish(self.process(item))? {
+            let origin = Origin {
+                path: "<stdin>".into(),
+                line: None,
+            };
+            let outcome = match ingest::read_stdin_text_noticed(reader, &self.ingest) {
+                Ok((doc, notice)) => {
+                    if let Some(n) = notice {
+                        self.warn(&n);
+                    }
+                    self.process(doc, &origin)
+                }
+                Err(e) => Outcome::Failed(Some("stdin".into()), e),
+            };
+            for line in self.finish(outcome)? {
                 writeln!(out, "{line}")?;
             }
             out.flush()?;
             return Ok(());
         }
         let mut lines = JsonLines::new(reader, "<stdin>".into(), "stdin", self.ingest.clone());
-        let batch_max = 256;
+        // Stdout failures end the run (a closed pipe quietly).
+        self.stream(&mut lines, out, true)??;
+        Ok(())
+    }
+
+    /// Runs a stream of JSON lines in parallel batches, writing each batch's records in
+    /// input order. `interactive` ends a batch whenever no more input is buffered, so a
+    /// pipe stage answers each line without waiting for the next. The outer error ends
+    /// the run; the inner one is a failure of `sink` (the caller decides what it means).
+    fn stream<R: BufRead + HasBuffer>(
+        &self,
+        lines: &mut JsonLines<R>,
+        sink: &mut dyn Write,
+        interactive: bool,
+    ) -> Result<io::Result<()>> {
+        let path = lines.path().to_string();
         loop {
-            // Process what has arrived: a full batch, or whatever is buffered, so that a
-            // pipe stage answers each record without waiting for the end of input.
             let mut batch = Vec::new();
-            while let Some(item) = lines.next() {
-                batch.push(item);
-                if batch.len() >= batch_max || lines.get_ref().buffer().is_empty() {
+            let mut bytes = 0;
+            while let Some(record) = lines.next_record() {
+                bytes += record.bytes;
+                batch.push(record);
+                if batch.len() >= BATCH_LINES
+                    || bytes >= BATCH_BYTES
+                    || (interactive && lines.get_ref().buffered() == 0)
+                {
                     break;
                 }
             }
             if batch.is_empty() {
-                break;
+                return Ok(Ok(()));
+            }
+            for record in &mut batch {
+                if let Some(n) = record.notice.take() {
+                    self.warn(&n);
+                }
             }
             let outcomes: Vec<Outcome> = batch
                 .into_par_iter()
-                .map(|item| self.process(item))
+                .map(|record| {
+                    let origin = Origin {
+                        path: path.clone(),
+                        line: Some(record.line),
+                    };
+                    match record.result {
+                        Ok(Some(doc)) => self.process(doc, &origin),
+                        Ok(None) => Outcome::Blank(origin),
+                        Err(e) => Outcome::Failed(Some(record.doc_id), e),
+                    }
+                })
                 .collect();
             for outcome in outcomes {
                 for line in self.finish(outcome)? {
+                    if let Err(e) = writeln!(sink, "{line}") {
+                        return Ok(Err(e));
+                    }
+                }
+            }
+            if let Err(e) = sink.flush() {
+                return Ok(Err(e));
+            }
+            if let Some(bar) = self.progress.get() {
+                bar.inc(bytes as u64);
+                bar.set_message(format!(
+                    "{} articles",
+                    self.articles.load(Ordering::Relaxed)
+                ));
+            }
+        }
+    }
+
+    /// Files and folders: discovered, then read in order (plain-text files in parallel
+    /// chunks, JSON-lines files streamed in parallel batches).
+    fn paths(&self, paths: &[PathBuf], out: &mut Stdout) -> Result<()> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let found = ingest::discover_all(paths);
+        for n in &found.notices {
+            self.warn(n);
+        }
+        for e in &found.errors {
+            // Under --emit documents a path that cannot be read has its error record too.
+            for line in self.report(None, e)? {
+                if self.io.out.is_none() {
                     writeln!(out, "{line}")?;
                 }
             }
-            out.flush()?;
         }
-        Ok(())
-    }
-
-    fn files(&self, files: &[InputFile]) -> Result<()> {
-        let progress = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new(files.len() as u64);
+        let targets = match &self.io.out {
+            Some(dir) => Some(self.targets(dir, &found.files)?),
+            None => None,
+        };
+        let mut jobs = Vec::new();
+        let mut total = 0;
+        for (i, file) in found.files.iter().enumerate() {
+            let target = match &targets {
+                // A collision, already reported.
+                Some(t) if t[i].is_none() => continue,
+                Some(t) => t[i].clone(),
+                None => None,
+            };
+            if let Some(t) = &target {
+                if self.io.resume && up_to_date(&file.path, t) {
+                    self.resumed.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+            }
+            let size = fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+            total += size;
+            jobs.push(Job {
+                file,
+                target,
+                size,
+                jsonl: ingest::is_jsonl(&file.path, self.ingest.format),
+            });
+        }
+        if jobs.len() > 1 && io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} articles files {elapsed} ETA {eta}",
+                    "{bar:30} {binary_bytes}/{binary_total_bytes} {msg} {elapsed} ETA {eta}",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            bar
-        });
-        let mut out = std::io::stdout().lock();
-        // Chunks keep memory bounded while the output stays in input order.
-        let chunk = rayon::current_num_threads() * 4;
-        for group in files.chunks(chunk.max(1)) {
-            let results: Vec<Result<Vec<String>>> =
-                group.par_iter().map(|f| self.file(f)).collect();
+            let _ = self.progress.set(bar);
+        }
+        let threads = rayon::current_num_threads().max(1);
+        let mut i = 0;
+        while i < jobs.len() {
+            if jobs[i].jsonl {
+                self.jsonl_file(&jobs[i], out)?;
+                i += 1;
+                continue;
+            }
+            // A run of plain-text files: with --out each is written by its worker, so one
+            // parallel pass; to stdout, chunks keep memory bounded and output in order.
+            let mut j = i;
+            let mut bytes = 0;
+            while j < jobs.len()
+                && !jobs[j].jsonl
+                && (self.io.out.is_some()
+                    || (j - i < threads * CHUNK_FILES_PER_THREAD && bytes < CHUNK_BYTES))
+            {
+                bytes += jobs[j].size;
+                j += 1;
+            }
+            let results: Vec<Result<Vec<String>>> = jobs[i..j]
+                .par_iter()
+                .map(|job| self.text_file(job))
+                .collect();
             for r in results {
                 for line in r? {
                     writeln!(out, "{line}")?;
                 }
-                if let Some(bar) = &progress {
-                    bar.inc(1);
-                }
             }
             out.flush()?;
+            i = j;
         }
-        if let Some(bar) = progress {
+        if let Some(bar) = self.progress.get() {
             bar.finish_and_clear();
         }
         Ok(())
     }
 
-    /// One input file: its lines for stdout, or (with `--out`) written to its own file.
-    fn file(&self, file: &InputFile) -> Result<Vec<String>> {
-        let mut lines = Vec::new();
-        for item in ingest::read_file(file, &self.ingest) {
-            lines.extend(self.finish(self.process(item))?);
+    /// The output file of each input under `--out DIR`: its id with the extension
+    /// `.jsonl`; where two inputs would share one (`a.txt`, `a.md`), the whole id plus
+    /// `.jsonl`; `None` (reported) if they still collide.
+    fn targets(&self, dir: &Path, files: &[InputFile]) -> Result<Vec<Option<PathBuf>>> {
+        let short: Vec<PathBuf> = files
+            .iter()
+            .map(|f| dir.join(Path::new(&f.id).with_extension("jsonl")))
+            .collect();
+        let mut count: HashMap<&Path, usize> = HashMap::new();
+        for t in &short {
+            *count.entry(t).or_default() += 1;
         }
-        let Some(dir) = &self.io.out else {
+        let chosen: Vec<PathBuf> = files
+            .iter()
+            .zip(&short)
+            .map(|(f, t)| {
+                if count[t.as_path()] > 1 {
+                    dir.join(format!("{}.jsonl", f.id))
+                } else {
+                    t.clone()
+                }
+            })
+            .collect();
+        let mut seen: HashMap<&Path, &InputFile> = HashMap::new();
+        let mut out = Vec::new();
+        for (f, t) in files.iter().zip(&chosen) {
+            if let Some(first) = seen.get(t.as_path()) {
+                let e = Error::rejected(
+                    Origin {
+                        path: f.path.display().to_string(),
+                        line: None,
+                    },
+                    "output",
+                    format!(
+                        "not read: its output {} is that of {} too (give their folder instead)",
+                        t.display(),
+                        first.path.display()
+                    ),
+                );
+                self.report(Some(&f.id), &e)?;
+                out.push(None);
+            } else {
+                seen.insert(t, f);
+                out.push(Some(t.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    fn output_error(&self, job: &Job, target: &Path, source: io::Error) -> Result<()> {
+        let e = Error::Io {
+            origin: Origin {
+                path: target.display().to_string(),
+                line: None,
+            },
+            source: io::Error::new(
+                source.kind(),
+                format!(
+                    "writing the output of {}: {source}",
+                    job.file.path.display()
+                ),
+            ),
+        };
+        self.report(Some(&job.file.id), &e).map(drop)
+    }
+
+    /// One plain-text file: its lines for stdout, or (with `--out`) written to its own file.
+    fn text_file(&self, job: &Job) -> Result<Vec<String>> {
+        self.single(job, ingest::open(job.file, &self.ingest))
+    }
+
+    /// An input that is one article (a plain-text file, or a `.json` file with one
+    /// object): its lines for stdout, or written to its own file under `--out`.
+    fn single(&self, job: &Job, opened: gazette::Result<Opened>) -> Result<Vec<String>> {
+        let file = job.file;
+        let origin = Origin {
+            path: file.path.display().to_string(),
+            line: None,
+        };
+        let outcome = match opened {
+            Ok(Opened::Text { doc, notice }) => {
+                if let Some(n) = notice {
+                    self.warn(&n);
+                }
+                self.process(*doc, &origin)
+            }
+            Ok(Opened::Skipped(n)) => {
+                self.warn(&n);
+                self.advance(job.size);
+                return Ok(Vec::new());
+            }
+            // Jobs are routed by the same test `open` uses, so this does not happen.
+            Ok(Opened::Lines(_)) => Outcome::Failed(
+                Some(file.id.clone()),
+                Error::rejected(
+                    origin.clone(),
+                    "internal",
+                    "read as JSON lines unexpectedly",
+                ),
+            ),
+            Err(e) => Outcome::Failed(Some(file.id.clone()), e),
+        };
+        self.advance(job.size);
+        let (lines, ok) = match outcome {
+            Outcome::Failed(..) => (self.finish(outcome)?, false),
+            other => (self.finish(other)?, true),
+        };
+        let Some(target) = &job.target else {
             return Ok(lines);
         };
-        let target = dir.join(Path::new(&file.id).with_extension("jsonl"));
-        if let Err(e) = write_atomically(&target, &lines) {
-            let e = Error::Io {
-                origin: gazette::Origin {
-                    path: target.display().to_string(),
-                    line: None,
-                },
-                source: e,
-            };
-            self.report(Some(&file.id), &e)?;
+        // A file that gave no document writes no output, so --resume tries it again.
+        if ok {
+            if let Err(e) = tempfiles::write_atomically(target, &lines) {
+                self.output_error(job, target, e)?;
+            }
         }
         Ok(Vec::new())
     }
+
+    fn advance(&self, bytes: u64) {
+        if let Some(bar) = self.progress.get() {
+            bar.inc(bytes);
+            bar.set_message(format!(
+                "{} articles",
+                self.articles.load(Ordering::Relaxed)
+            ));
+        }
+    }
+
+    /// One JSON-lines file, streamed to stdout or to its own file under `--out`.
+    fn jsonl_file(&self, job: &Job, out: &mut Stdout) -> Result<()> {
+        let lines = match ingest::open(job.file, &self.ingest) {
+            Ok(Opened::Lines(lines)) => Ok(lines),
+            Ok(Opened::Skipped(n)) => {
+                self.warn(&n);
+                self.advance(job.size);
+                return Ok(());
+            }
+            // A `.json` file holding one article.
+            Ok(opened @ Opened::Text { .. }) => {
+                for line in self.single(job, Ok(opened))? {
+                    writeln!(out, "{line}")?;
+                }
+                return Ok(());
+            }
+            Err(e) => Err(e),
+        };
+        let mut lines = match lines {
+            Ok(lines) => lines,
+            Err(e) => {
+                let lines = self.report(Some(&job.file.id), &e)?;
+                if job.target.is_none() {
+                    for line in lines {
+                        writeln!(out, "{line}")?;
+                    }
+                }
+                self.advance(job.size);
+                return Ok(());
+            }
+        };
+        let Some(target) = &job.target else {
+            self.stream(&mut lines, out, false)??;
+            return Ok(());
+        };
+        let mut file = match tempfiles::AtomicFile::create(target) {
+            Ok(f) => f,
+            Err(e) => return self.output_error(job, target, e),
+        };
+        let written = match self.stream(&mut lines, &mut file, false)? {
+            Ok(()) => file.commit(),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
+            self.output_error(job, target, e)?;
+        }
+        Ok(())
+    }
 }
 
-/// Writes `lines` to a temporary file beside `target`, then renames it into place, so an
-/// output file is either complete or absent.
-fn write_atomically(target: &Path, lines: &[String]) -> std::io::Result<()> {
-    if let Some(parent) = target.parent() {
-        fs::create_dir_all(parent)?;
+struct Job<'a> {
+    file: &'a InputFile,
+    target: Option<PathBuf>,
+    size: u64,
+    jsonl: bool,
+}
+
+/// How much input a reader holds already read, to tell whether more has arrived.
+trait HasBuffer {
+    fn buffered(&self) -> usize;
+}
+
+impl<R: io::Read> HasBuffer for BufReader<R> {
+    fn buffered(&self) -> usize {
+        self.buffer().len()
     }
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = target.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::io::BufWriter::new(fs::File::create(&tmp)?);
-        for line in lines {
-            writeln!(f, "{line}")?;
-        }
-        f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        fs::rename(&tmp, target)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+}
+
+/// Whether `target` exists and is at least as new as `input`.
+fn up_to_date(input: &Path, target: &Path) -> bool {
+    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(input), modified(target)) {
+        (Some(i), Some(t)) => t >= i,
+        _ => false,
     }
-    result
 }
 
 /// Peeks at the first non-blank byte without consuming anything but leading whitespace.
@@ -443,5 +850,218 @@ fn first_non_blank(reader: &mut impl BufRead) -> Result<Option<u8>> {
         }
         let n = buf.len();
         reader.consume(n);
+    }
+}
+
+/// Output files that appear only complete: written under a temporary name beside the
+/// target, then renamed. Temporary files still open when SIGINT, SIGTERM or SIGHUP
+/// arrives are removed before the process exits; those of a killed run (`kill -9`) are
+/// removed by the next run into the same folder.
+mod tempfiles {
+    use std::collections::BTreeSet;
+    use std::fs;
+    use std::io::{self, BufWriter, Write};
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    const SUFFIX: &str = ".gazette-tmp";
+
+    /// Temporary files that exist now. Held while creating one and while cleaning up, so
+    /// none is created after the signal handler has looked.
+    static LIVE: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+    fn live() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
+        LIVE.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts (once) a thread that, on SIGINT/SIGTERM/SIGHUP, removes the live temporary
+    /// files and exits with 128 + the signal number.
+    pub fn clean_up_on_signal() {
+        #[cfg(unix)]
+        {
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+            static STARTED: std::sync::Once = std::sync::Once::new();
+            STARTED.call_once(|| {
+                let Ok(mut signals) =
+                    signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+                else {
+                    return;
+                };
+                std::thread::spawn(move || {
+                    if let Some(signal) = signals.forever().next() {
+                        let files = live();
+                        for f in files.iter() {
+                            let _ = fs::remove_file(f);
+                        }
+                        let _ =
+                            writeln!(io::stderr(), "gazette: interrupted; no partial output left");
+                        std::process::exit(128 + signal);
+                    }
+                });
+            });
+        }
+    }
+
+    fn temp_path(target: &Path) -> PathBuf {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        target.with_file_name(format!(".{name}.{}{SUFFIX}", std::process::id()))
+    }
+
+    /// An output file being written; [`AtomicFile::commit`] puts it in place, dropping it
+    /// without commit removes it.
+    pub struct AtomicFile {
+        target: PathBuf,
+        tmp: PathBuf,
+        file: Option<BufWriter<fs::File>>,
+    }
+
+    impl AtomicFile {
+        pub fn create(target: &Path) -> io::Result<AtomicFile> {
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            let tmp = temp_path(target);
+            let file = {
+                let mut live = live();
+                let f = fs::File::create(&tmp)?;
+                live.insert(tmp.clone());
+                f
+            };
+            Ok(AtomicFile {
+                target: target.to_path_buf(),
+                tmp,
+                file: Some(BufWriter::with_capacity(1 << 16, file)),
+            })
+        }
+
+        /// Flushes, syncs and renames into place; on any failure the temp file is removed
+        /// (by `drop`, or here after a failed rename) and nothing is left.
+        pub fn commit(mut self) -> io::Result<()> {
+            if let Some(w) = &mut self.file {
+                w.flush()?;
+                w.get_ref().sync_all()?;
+            }
+            drop(self.file.take());
+            let renamed = fs::rename(&self.tmp, &self.target);
+            if renamed.is_err() {
+                let _ = fs::remove_file(&self.tmp);
+            }
+            live().remove(&self.tmp);
+            renamed
+        }
+    }
+
+    impl Write for AtomicFile {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            match &mut self.file {
+                Some(f) => f.write(buf),
+                None => Err(io::Error::other("output already committed")),
+            }
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            match &mut self.file {
+                Some(f) => f.flush(),
+                None => Ok(()),
+            }
+        }
+    }
+
+    impl Drop for AtomicFile {
+        fn drop(&mut self) {
+            if self.file.take().is_some() {
+                let _ = fs::remove_file(&self.tmp);
+                live().remove(&self.tmp);
+            }
+        }
+    }
+
+    /// Writes `lines` to `target` atomically.
+    pub fn write_atomically(target: &Path, lines: &[String]) -> io::Result<()> {
+        let mut f = AtomicFile::create(target)?;
+        for line in lines {
+            f.write_all(line.as_bytes())?;
+            f.write_all(b"\n")?;
+        }
+        f.commit()
+    }
+
+    /// Removes temporary files left under `dir` by runs that no longer exist (killed
+    /// with SIGKILL, or a machine that went down). Only where `/proc` tells which
+    /// processes are alive.
+    pub fn sweep_stale(dir: &Path) {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = fs::read_dir(&d) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let name = entry.file_name();
+                let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(SUFFIX)) else {
+                    continue;
+                };
+                let pid = stem
+                    .rsplit_once('.')
+                    .and_then(|(_, p)| p.parse::<u32>().ok());
+                if let Some(pid) = pid {
+                    if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                        let _ = fs::remove_file(&path);
+                    }
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_dropped_file_leaves_nothing_and_a_committed_one_is_whole() {
+            let dir = tempfile::tempdir().unwrap();
+            let target = dir.path().join("sub/a.jsonl");
+            {
+                let mut f = AtomicFile::create(&target).unwrap();
+                f.write_all(b"partial").unwrap();
+            }
+            assert!(!target.exists());
+            assert_eq!(fs::read_dir(dir.path().join("sub")).unwrap().count(), 0);
+            write_atomically(&target, &["{}".into(), "{}".into()]).unwrap();
+            assert_eq!(fs::read_to_string(&target).unwrap(), "{}\n{}\n");
+            assert_eq!(fs::read_dir(dir.path().join("sub")).unwrap().count(), 1);
+            assert!(live().is_empty());
+        }
+
+        #[test]
+        fn stale_temp_files_of_dead_runs_are_swept() {
+            let dir = tempfile::tempdir().unwrap();
+            // Pids above the kernel's maximum (2^22) cannot be alive.
+            let stale = dir.path().join(format!(".a.jsonl.99999999{SUFFIX}"));
+            let mine = dir
+                .path()
+                .join(format!(".b.jsonl.{}{SUFFIX}", std::process::id()));
+            let other = dir.path().join("c.jsonl");
+            for p in [&stale, &mine, &other] {
+                fs::write(p, "x").unwrap();
+            }
+            sweep_stale(dir.path());
+            assert!(!stale.exists());
+            assert!(mine.exists());
+            assert!(other.exists());
+        }
     }
 }

@@ -2,8 +2,11 @@
 //! file per command family. Exit codes: 0 ok, 1 some input failed, 2 usage error.
 //! Writing into a closed pipe (`| head`) ends quietly.
 
+mod eval;
 mod extract;
+mod ner;
 mod pipeline_args;
+mod render;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -28,6 +31,7 @@ Examples:
   gazette sentences < story.txt
   gazette mentions --types MONEY,DATE < story.txt
   gazette schema events
+  gazette render story.txt > story.html
 
 Exit codes: 0 ok, 1 some input failed (the rest was processed), 2 usage error.";
 
@@ -49,6 +53,9 @@ enum Command {
     /// Print one JSON line per mention (names, money, dates) with values.
     #[command(after_help = extract::MENTIONS_EXAMPLES)]
     Mentions(extract::MentionsArgs),
+    /// Draw articles with their entities and events as self-contained HTML pages.
+    #[command(after_help = render::RENDER_EXAMPLES)]
+    Render(render::RenderArgs),
     /// Print the JSON Schema of a record kind.
     #[command(
         after_help = "Examples:\n  gazette schema events\n  gazette schema documents > documents.schema.json"
@@ -57,6 +64,15 @@ enum Command {
         /// events, entities, documents, mentions or sentences.
         kind: String,
     },
+    /// Train a model (`train ner`).
+    #[command(subcommand)]
+    Train(ner::TrainCommand),
+    /// Tag CoNLL column files with the NER model (`--format conll`).
+    #[command(after_help = ner::TAG_EXAMPLES)]
+    Tag(ner::TagArgs),
+    /// Print accuracy figures against gold files (`eval events`, `eval ner`).
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
 }
 
 /// Whether an error chain ends in a closed pipe, which is not a failure.
@@ -80,7 +96,12 @@ pub fn main() -> ExitCode {
         Command::Extract(args) => extract::extract(args),
         Command::Sentences(args) => extract::sentences(args),
         Command::Mentions(args) => extract::mentions(args),
+        Command::Render(args) => render::render(args),
         Command::Schema { kind } => schema(&kind),
+        Command::Eval(eval::EvalCommand::Events(args)) => eval::events(args),
+        Command::Eval(eval::EvalCommand::Ner(args)) => ner::eval_ner(args),
+        Command::Train(ner::TrainCommand::Ner(args)) => ner::train_ner(args),
+        Command::Tag(args) => ner::tag(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -6,7 +6,13 @@
 
 #[cfg(feature = "bert")]
 pub mod bert;
+pub mod clusters;
+pub mod features;
+pub mod model;
 pub mod rules;
+pub mod statistical;
+pub mod tagger;
+pub mod train;
 
 use crate::document::{Document, Mention, MentionSource};
 use crate::error::Result;
@@ -25,7 +31,11 @@ pub trait Recognizer: Send + Sync {
 /// Builds the recogniser the options ask for.
 pub fn build(options: &PipelineOptions) -> Result<Box<dyn Recognizer>> {
     match options.ner {
-        NerBackend::Model | NerBackend::Rules => Ok(Box::new(rules::RuleRecognizer::new())),
+        NerBackend::Model => Ok(Box::new(match &options.model {
+            Some(path) => statistical::ModelRecognizer::from_file(path)?,
+            None => statistical::ModelRecognizer::embedded()?,
+        })),
+        NerBackend::Rules => Ok(Box::new(rules::RuleRecognizer::new())),
         #[cfg(feature = "bert")]
         NerBackend::Bert => Ok(Box::new(bert::BertRecognizer::from_options(options)?)),
         #[cfg(not(feature = "bert"))]
@@ -37,18 +47,52 @@ pub fn build(options: &PipelineOptions) -> Result<Box<dyn Recognizer>> {
 
 /// Merges recognised mentions into `doc.mentions`.
 ///
-/// The rule: gazetteer, money and date mentions win over an overlapping NER mention
-/// (they carry ids and values); an NER mention that overlaps none of them is added.
-/// The result is sorted by position.
+/// The rule, for each NER mention against the mentions already there:
+///
+/// 1. It overlaps a money or date mention: dropped (those carry values).
+/// 2. It overlaps no gazetteer mention: added.
+/// 3. It is strictly longer than every gazetteer mention it overlaps and covers them all
+///    (`Bank of Japan` over the gazetteer's `Japan`, `George Washington` over `Washington`):
+///    added, and those gazetteer mentions are removed, since they are part of a longer name.
+/// 4. Otherwise (same span, inside a gazetteer name, or crossing one's boundary): dropped;
+///    the gazetteer mention stays with its type and link.
+///
+/// Mentions from other sources (resolve) are kept as they are. The result is sorted by
+/// position.
 pub fn merge(doc: &mut Document, found: Vec<Mention>) {
-    let mut kept: Vec<Mention> = found
-        .into_iter()
-        .filter(|m| {
-            !doc.mentions
-                .iter()
-                .any(|o| o.source != MentionSource::Ner && o.span.overlaps(m.span))
-        })
-        .collect();
+    let mut remove = vec![false; doc.mentions.len()];
+    let mut kept = Vec::new();
+    for m in found {
+        let mut blocked = false;
+        let mut covered = Vec::new();
+        for (k, o) in doc.mentions.iter().enumerate() {
+            if o.source == MentionSource::Ner || !o.span.overlaps(m.span) {
+                continue;
+            }
+            match o.source {
+                MentionSource::Gazetteer => {
+                    if m.span.contains(o.span) && m.span.len() > o.span.len() {
+                        covered.push(k);
+                    } else {
+                        blocked = true;
+                    }
+                }
+                MentionSource::Money | MentionSource::Date => blocked = true,
+                _ => {}
+            }
+        }
+        if !blocked {
+            for k in covered {
+                remove[k] = true;
+            }
+            kept.push(m);
+        }
+    }
+    let mut k = 0;
+    doc.mentions.retain(|_| {
+        k += 1;
+        !remove[k - 1]
+    });
     doc.mentions.append(&mut kept);
     doc.mentions
         .sort_by_key(|m| (m.span.start, std::cmp::Reverse(m.span.end)));

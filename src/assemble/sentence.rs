@@ -1,0 +1,1118 @@
+//! One sentence seen by the assembler: its words, and the noun phrases that can fill a
+//! role ("candidates"): mentions, capitalised names the recognisers missed, descriptors
+//! ("the prime minister"), plural references ("the two leaders") and pronouns, grouped by
+//! coordination ("Trump and Takaichi").
+//!
+//! Owns no document layer; built fresh for every sentence.
+
+use crate::document::{Document, EntityType, SentenceKind, Span, TokenKind};
+
+/// Words that may stand between a title and a name, or make up a title.
+pub const TITLE_WORDS: &[&str] = &[
+    "president",
+    "prime",
+    "minister",
+    "ministers",
+    "premier",
+    "vice",
+    "chancellor",
+    "secretary",
+    "secretary-general",
+    "general",
+    "foreign",
+    "finance",
+    "trade",
+    "commerce",
+    "defence",
+    "defense",
+    "energy",
+    "treasury",
+    "state",
+    "crown",
+    "prince",
+    "princess",
+    "king",
+    "queen",
+    "emperor",
+    "empress",
+    "emir",
+    "sheikh",
+    "pope",
+    "leader",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "counterpart",
+    "chief",
+    "executive",
+    "ceo",
+    "chairman",
+    "chairwoman",
+    "governor",
+    "senator",
+    "ambassador",
+    "envoy",
+    "deputy",
+    "top",
+    "government",
+    "new",
+    "newly",
+    "elected",
+    "former",
+    "late",
+    "incoming",
+    "outgoing",
+    "senior",
+    "vice-president",
+    "representative",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "mr.",
+    "mrs.",
+    "ms.",
+    "dr.",
+    "director",
+    "head",
+    "economy",
+    "industry",
+    "interior",
+    "home",
+    "cabinet",
+    "chief",
+    "secretary",
+    "president-elect",
+    "party",
+    "opposition",
+    "boss",
+    "founder",
+    "commissioner",
+    "european",
+    "u.s.",
+    "us",
+    "u.n.",
+    "un",
+    "nato",
+    "cabinet",
+];
+
+/// Role nouns that make a descriptor ("the prime minister", "the company").
+const ROLE_NOUNS: &[&str] = &[
+    "finance ministry",
+    "foreign ministry",
+    "defence ministry",
+    "commerce ministry",
+    "trade ministry",
+    "prime minister",
+    "president",
+    "minister",
+    "chancellor",
+    "premier",
+    "king",
+    "queen",
+    "emperor",
+    "crown prince",
+    "prince",
+    "emir",
+    "company",
+    "government",
+    "ministry",
+    "spokesman",
+    "spokeswoman",
+    "leader",
+    "commerce minister",
+    "foreign minister",
+    "finance minister",
+    "trade minister",
+    "defence minister",
+    "planemaker",
+    "carmaker",
+    "automaker",
+    "chipmaker",
+    "firm",
+    "group",
+    "bank",
+    "kremlin",
+    "white house",
+    "pope",
+];
+
+/// Plural nouns that, after "the", "both" or "the two", refer back to participants.
+const PLURAL_REFS: &[&str] = &[
+    "leaders",
+    "sides",
+    "countries",
+    "nations",
+    "governments",
+    "presidents",
+    "allies",
+    "partners",
+    "neighbours",
+    "neighbors",
+    "men",
+    "women",
+    "delegations",
+    "companies",
+    "ministers",
+    "premiers",
+];
+
+pub const DEMONYMS: &[&str] = &[
+    "american",
+    "chinese",
+    "japanese",
+    "korean",
+    "south",
+    "north",
+    "indian",
+    "french",
+    "german",
+    "british",
+    "russian",
+    "ukrainian",
+    "brazilian",
+    "canadian",
+    "australian",
+    "italian",
+    "spanish",
+    "mexican",
+    "turkish",
+    "saudi",
+    "israeli",
+    "iranian",
+    "egyptian",
+    "indonesian",
+    "malaysian",
+    "vietnamese",
+    "thai",
+    "cambodian",
+    "philippine",
+    "filipino",
+    "pakistani",
+    "argentine",
+    "chilean",
+    "polish",
+    "dutch",
+    "swiss",
+    "swedish",
+    "norwegian",
+    "qatari",
+    "emirati",
+    "african",
+    "european",
+    "asian",
+    "taiwanese",
+    "singaporean",
+    "u.s.",
+    "us",
+    "uk",
+    "u.k.",
+    "eu",
+    "palestinian",
+    "lebanese",
+    "syrian",
+    "iraqi",
+    "afghan",
+    "gulf",
+    "nigerian",
+    "kenyan",
+    "ethiopian",
+    "hungarian",
+    "greek",
+    "irish",
+    "belgian",
+    "danish",
+    "finnish",
+    "austrian",
+    "czech",
+    "romanian",
+    "serbian",
+    "colombian",
+    "peruvian",
+    "venezuelan",
+    "cuban",
+    "new",
+    "united",
+    "arab",
+];
+
+pub const PREPOSITIONS: &[&str] = &[
+    "in",
+    "on",
+    "at",
+    "to",
+    "of",
+    "for",
+    "from",
+    "with",
+    "into",
+    "by",
+    "between",
+    "during",
+    "after",
+    "before",
+    "since",
+    "like",
+    "than",
+    "via",
+    "about",
+    "over",
+    "under",
+    "against",
+    "among",
+    "amid",
+    "across",
+    "through",
+    "toward",
+    "towards",
+    "within",
+    "without",
+    "including",
+    "near",
+    "ahead",
+    "despite",
+    "aboard",
+    "onto",
+    "upon",
+    "behind",
+    "beyond",
+];
+
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our",
+    "both", "two", "three", "four", "all", "another", "each", "every", "some", "any",
+];
+
+/// Capitalised words that start sentences without naming anything.
+const COMMON_CAPS: &[&str] = &[
+    "summit",
+    "agreement",
+    "pact",
+    "deal",
+    "accord",
+    "treaty",
+    "ceasefire",
+    "framework",
+    "forum",
+    "conference",
+    "tour",
+    "audience",
+    "alliance",
+    "partnership",
+    "host",
+    "finance",
+    "opposition",
+    "relations",
+    "shares",
+    "analysts",
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "to",
+    "of",
+    "for",
+    "from",
+    "with",
+    "by",
+    "and",
+    "but",
+    "or",
+    "as",
+    "after",
+    "before",
+    "during",
+    "under",
+    "while",
+    "when",
+    "where",
+    "if",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "his",
+    "her",
+    "their",
+    "our",
+    "my",
+    "there",
+    "here",
+    "no",
+    "not",
+    "both",
+    "all",
+    "some",
+    "many",
+    "most",
+    "officials",
+    "analysts",
+    "shareholders",
+    "protesters",
+    "negotiators",
+    "leaders",
+    "markets",
+    "shares",
+    "sales",
+    "prices",
+    "traffic",
+    "inflation",
+    "oil",
+    "heavy",
+    "smoke",
+    "wheat",
+    "rare",
+    "critical",
+    "talks",
+    "speaking",
+    "according",
+    "under",
+    "despite",
+    "meanwhile",
+    "however",
+    "also",
+    "earlier",
+    "later",
+    "last",
+    "next",
+    "on",
+    "then",
+    "now",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "small",
+    "pickup",
+    "soybeans",
+    "meeting",
+    "signing",
+    "visit",
+    "the",
+    "secure",
+    "coordinate",
+    "address",
+    "trade",
+    "security",
+    "imperial",
+    "headline",
+    "regional",
+    "china",
+    "commitment",
+    "investment",
+    "one",
+    "two",
+    "three",
+    "first",
+    "second",
+    "third",
+    "new",
+    "former",
+    "shares",
+    "negotiations",
+    "discussions",
+    "other",
+    "such",
+    "even",
+    "only",
+    "just",
+    "so",
+    "yet",
+    "still",
+    "again",
+];
+
+const WEEKDAYS_MONTHS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+/// A word of the sentence.
+#[derive(Clone, Debug)]
+pub struct Word<'d> {
+    pub span: Span,
+    pub text: &'d str,
+    /// Lower case, curly apostrophes straightened, a trailing `'s` removed.
+    pub lower: String,
+    pub kind: TokenKind,
+    pub cap: bool,
+    /// `Trump's`, `leaders'`.
+    pub poss: bool,
+    /// Inside quotation marks.
+    pub quoted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CandKind {
+    /// A mention from the recognisers.
+    Named,
+    /// A capitalised run no recogniser claimed.
+    Proper,
+    /// "the prime minister": a role noun, resolved by title.
+    Descriptor(String),
+    /// "the two leaders", "both countries", "they".
+    Plural,
+    /// "he", "she", "his", "her".
+    Pronoun,
+}
+
+/// A noun phrase that can fill a role.
+#[derive(Clone, Debug)]
+pub struct Cand {
+    /// Word range `[start, end)`, including titles before a name.
+    pub start: usize,
+    pub end: usize,
+    /// The name itself (mention span, or the capitalised words after the titles).
+    pub head: Span,
+    pub mention: Option<usize>,
+    pub ety: Option<EntityType>,
+    pub kind: CandKind,
+    pub poss: bool,
+    /// Lower-cased title words before the name ("president", "prime minister").
+    pub title: String,
+    /// A plural noun with a number ("the two leaders"): how many it refers to.
+    pub count: Option<usize>,
+}
+
+/// Coordinated candidates ("Japan, South Korea and the United States").
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub cands: Vec<usize>,
+    pub start: usize,
+    pub end: usize,
+}
+
+pub struct View<'d> {
+    pub doc: &'d Document,
+    pub index: usize,
+    pub heading: bool,
+    pub words: Vec<Word<'d>>,
+    pub cands: Vec<Cand>,
+    pub groups: Vec<Group>,
+    /// Group index of each word, if the word is inside a group.
+    pub group_of: Vec<Option<usize>>,
+    /// Mention indices of MONEY and DATE mentions in the sentence, with word ranges.
+    pub money: Vec<(usize, usize, usize)>,
+    pub dates: Vec<(usize, usize, usize)>,
+}
+
+fn straighten(s: &str) -> String {
+    s.replace(['’', '‘'], "'")
+}
+
+fn lower_of(text: &str) -> (String, bool) {
+    let l = straighten(&text.to_lowercase());
+    if let Some(stem) = l.strip_suffix("'s") {
+        if !stem.is_empty() {
+            return (stem.to_string(), true);
+        }
+    }
+    (l, false)
+}
+
+/// Byte spans of quoted text (“…”, "…"), over the whole document.
+pub fn quote_spans(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut straight: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        match c {
+            '“' => open = Some(i + c.len_utf8()),
+            '”' => {
+                if let Some(s) = open.take() {
+                    out.push(Span::new(s, i));
+                }
+            }
+            '"' => match straight.take() {
+                Some(s) => out.push(Span::new(s, i)),
+                None => straight = Some(i + 1),
+            },
+            '\n' => {
+                // Paragraph breaks close nothing in wire copy (a quote may run on), but
+                // an unclosed straight quote at a blank line is a typo: drop it.
+                if text[i..].starts_with("\n\n") {
+                    straight = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+impl<'d> View<'d> {
+    pub fn new(doc: &'d Document, index: usize, quotes: &[Span]) -> View<'d> {
+        let sentence = &doc.sentences[index];
+        let mut heading = sentence.kind == SentenceKind::Heading;
+        let toks = doc.sentence_tokens(index);
+        let mut words: Vec<Word<'d>> = Vec::with_capacity(toks.len());
+        for (k, t) in toks.iter().enumerate() {
+            let text = doc.span_text(t.span);
+            let (lower, mut poss) = lower_of(text);
+            // `leaders’` : the apostrophe is its own token after a plural.
+            if !poss && lower.ends_with('s') {
+                if let Some(next) = toks.get(k + 1) {
+                    let nt = doc.span_text(next.span);
+                    if (nt == "’" || nt == "'") && next.span.start == t.span.end {
+                        let after = toks.get(k + 2).map(|a| doc.span_text(a.span));
+                        if after.is_none_or(|a| !a.chars().all(char::is_alphanumeric) || true) {
+                            poss = true;
+                        }
+                    }
+                }
+            }
+            let quoted = quotes.iter().any(|q| q.contains(t.span));
+            words.push(Word {
+                span: t.span,
+                text,
+                lower,
+                kind: t.kind,
+                cap: text.chars().next().is_some_and(char::is_uppercase),
+                poss,
+                quoted,
+            });
+        }
+        // Title Case headlines: most words capitalised and no final stop.
+        let caps = words
+            .iter()
+            .filter(|w| w.kind == TokenKind::Word && w.cap)
+            .count();
+        let wordn = words.iter().filter(|w| w.kind == TokenKind::Word).count();
+        if wordn >= 3 && caps * 3 >= wordn * 2 && !doc.span_text(sentence.span).ends_with('.') {
+            heading = true;
+        }
+        let mut v = View {
+            doc,
+            index,
+            heading,
+            words,
+            cands: Vec::new(),
+            groups: Vec::new(),
+            group_of: Vec::new(),
+            money: Vec::new(),
+            dates: Vec::new(),
+        };
+        v.build_cands();
+        v.build_groups();
+        v
+    }
+
+    pub fn lw(&self, i: usize) -> &str {
+        self.words.get(i).map_or("", |w| w.lower.as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Word range covering a byte span.
+    fn word_range(&self, span: Span) -> Option<(usize, usize)> {
+        let s = self.words.iter().position(|w| w.span.end > span.start)?;
+        let e = self.words.iter().rposition(|w| w.span.start < span.end)?;
+        (s <= e).then_some((s, e + 1))
+    }
+
+    pub fn is_title(&self, i: usize) -> bool {
+        let l = self.lw(i);
+        TITLE_WORDS.contains(&l) || (self.words[i].cap && l == "of" && false)
+    }
+
+    pub fn is_prep(&self, i: usize) -> bool {
+        PREPOSITIONS.contains(&self.lw(i))
+    }
+
+    pub fn is_det(&self, i: usize) -> bool {
+        DETERMINERS.contains(&self.lw(i))
+    }
+
+    /// The candidate whose word range contains word `i`.
+    pub fn cand_at(&self, i: usize) -> Option<usize> {
+        self.cands.iter().position(|c| c.start <= i && i < c.end)
+    }
+
+    fn build_cands(&mut self) {
+        let doc = self.doc;
+        let si = self.index;
+        let mut cands: Vec<Cand> = Vec::new();
+        for (mi, m) in doc.mentions.iter().enumerate() {
+            if m.sentence != si {
+                continue;
+            }
+            let Some((s, e)) = self.word_range(m.span) else {
+                continue;
+            };
+            match m.ty {
+                EntityType::Money => {
+                    self.money.push((mi, s, e));
+                    continue;
+                }
+                EntityType::Date => {
+                    self.dates.push((mi, s, e));
+                    continue;
+                }
+                EntityType::Misc => continue,
+                _ => {}
+            }
+            if self.words[s..e].iter().all(|w| w.quoted) {
+                continue;
+            }
+            // A NORP that is an adjective ("Chinese President") is not a filler by itself.
+            let poss = self.words[e - 1].poss;
+            cands.push(Cand {
+                start: s,
+                end: e,
+                head: m.span,
+                mention: Some(mi),
+                ety: Some(m.ty),
+                kind: CandKind::Named,
+                poss,
+                title: String::new(),
+                count: None,
+            });
+        }
+        cands.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
+        // Overlapping mentions: keep the longest.
+        let mut kept: Vec<Cand> = Vec::new();
+        for c in cands {
+            if kept.iter().any(|k| k.head.overlaps(c.head)) {
+                continue;
+            }
+            kept.push(c);
+        }
+        let mut cands = kept;
+        // Capitalised runs the recognisers missed (not in headings, where every word is
+        // capitalised).
+        if !self.heading {
+            let n = self.words.len();
+            let mut i = 0;
+            while i < n {
+                let covered = |j: usize| cands.iter().any(|c| c.start <= j && j < c.end);
+                if !self.is_name_word(i) || covered(i) {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i + 1;
+                while j < n && !covered(j) {
+                    if self.is_name_word(j) && !self.words[j - 1].poss {
+                        j += 1;
+                    } else if matches!(
+                        self.lw(j),
+                        "of" | "bin"
+                            | "da"
+                            | "de"
+                            | "von"
+                            | "der"
+                            | "al"
+                            | "van"
+                            | "del"
+                            | "la"
+                            | "the"
+                    ) && j + 1 < n
+                        && self.is_name_word(j + 1)
+                        && !covered(j + 1)
+                        && !(self.lw(j) == "the" && self.lw(j - 1) != "of")
+                    {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                // Strip leading titles and nationality words: "Chinese President Xi".
+                let mut h = i;
+                while h < j && (self.is_title(h) || DEMONYMS.contains(&self.lw(h))) {
+                    h += 1;
+                }
+                // Trailing "of"/"the" never end a name.
+                let mut e = j;
+                while e > h && matches!(self.lw(e - 1), "of" | "the") {
+                    e -= 1;
+                }
+                let single_initial = e == h + 1 && h == self.first_word();
+                let skip = h >= e
+                    || (single_initial && COMMON_CAPS.contains(&self.lw(h)))
+                    || (e == h + 1 && COMMON_CAPS.contains(&self.lw(h)) && h == i)
+                    || self.words[h..e].iter().all(|w| {
+                        WEEKDAYS_MONTHS.contains(&w.lower.as_str())
+                            || DEMONYMS.contains(&w.lower.as_str())
+                    });
+                if !skip {
+                    let title = self.words[i..h]
+                        .iter()
+                        .map(|w| w.lower.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let ety = (!title.is_empty()).then_some(EntityType::Person);
+                    cands.push(Cand {
+                        start: i,
+                        end: e,
+                        head: Span::new(self.words[h].span.start, self.words[e - 1].span.end),
+                        mention: None,
+                        ety,
+                        kind: CandKind::Proper,
+                        poss: self.words[e - 1].poss,
+                        title,
+                        count: None,
+                    });
+                }
+                i = j.max(i + 1);
+            }
+        }
+        cands.sort_by_key(|c| c.start);
+        // Titles and nationality words before a person extend the candidate leftwards, and a
+        // place or NORP mention inside that run is a modifier, not a filler.
+        let mut drop = vec![false; cands.len()];
+        for k in 0..cands.len() {
+            let is_person = cands[k].ety == Some(EntityType::Person)
+                || (cands[k].kind == CandKind::Proper && self.titled_before(cands[k].start));
+            if !is_person {
+                continue;
+            }
+            let mut s = cands[k].start;
+            let mut title_words = Vec::new();
+            loop {
+                if s == 0 {
+                    break;
+                }
+                let p = s - 1;
+                let prev_cand = (0..k).rev().find(|&j| cands[j].end == p + 1 && !drop[j]);
+                if let Some(j) = prev_cand {
+                    let jc = &cands[j];
+                    let modifier = matches!(
+                        jc.ety,
+                        Some(EntityType::Place | EntityType::Norp | EntityType::Org)
+                    ) && !title_words.is_empty();
+                    if modifier || (jc.poss && !title_words.is_empty()) {
+                        drop[j] = true;
+                        s = jc.start;
+                        continue;
+                    }
+                    break;
+                }
+                if self.is_title(p)
+                    || (DEMONYMS.contains(&self.lw(p)) && !self.words[p].poss)
+                    || (self.lw(p) == "of" && p > 0 && self.lw(p - 1) == "secretary")
+                {
+                    title_words.push(self.lw(p).to_string());
+                    s = p;
+                    continue;
+                }
+                if let Some(j) = prev_cand {
+                    let jc = &cands[j];
+                    let modifier = matches!(
+                        jc.ety,
+                        Some(EntityType::Place | EntityType::Norp | EntityType::Org)
+                    ) && !title_words.is_empty();
+                    if modifier || (jc.poss && !title_words.is_empty()) {
+                        drop[j] = true;
+                        s = jc.start;
+                        continue;
+                    }
+                }
+                break;
+            }
+            // A determiner or possessive pronoun before a title ("his Turkish counterpart").
+            if !title_words.is_empty() && s > 0 && self.is_det(s - 1) {
+                s -= 1;
+            }
+            // Apposition: "the newly elected Japanese Prime Minister, Sanae Takaichi".
+            if s > 1 && self.lw(s - 1) == "," {
+                let mut q = s - 1;
+                let mut saw_title = false;
+                while q > 0 && (self.is_title(q - 1) || DEMONYMS.contains(&self.lw(q - 1))) {
+                    q -= 1;
+                    saw_title = true;
+                }
+                if saw_title {
+                    for w in (q..s - 1).rev() {
+                        title_words.push(self.lw(w).to_string());
+                    }
+                    if q > 0 && (self.is_det(q - 1) || self.words[q - 1].poss) {
+                        q -= 1;
+                    }
+                    for (j, c) in cands.iter().enumerate() {
+                        if c.start >= q && c.end <= s - 1 {
+                            drop[j] = true;
+                        }
+                    }
+                    s = q;
+                }
+            }
+            title_words.reverse();
+            let c = &mut cands[k];
+            c.start = s;
+            if c.title.is_empty() {
+                c.title = title_words
+                    .into_iter()
+                    .filter(|w| !DEMONYMS.contains(&w.as_str()) || w == "new")
+                    .collect::<Vec<_>>()
+                    .join(" ");
+            }
+        }
+        let mut cands: Vec<Cand> = cands
+            .into_iter()
+            .zip(drop)
+            .filter(|(_, d)| !d)
+            .map(|(c, _)| c)
+            .collect();
+        self.add_references(&mut cands);
+        cands.sort_by_key(|c| c.start);
+        self.cands = cands;
+    }
+
+    fn first_word(&self) -> usize {
+        self.words
+            .iter()
+            .position(|w| w.kind == TokenKind::Word)
+            .unwrap_or(0)
+    }
+
+    fn titled_before(&self, i: usize) -> bool {
+        i > 0 && self.is_title(i - 1)
+    }
+
+    /// A capitalised word that can be part of a name.
+    fn is_name_word(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        if w.quoted || !w.cap {
+            return false;
+        }
+        if w.kind != TokenKind::Word {
+            return false;
+        }
+        !matches!(w.lower.as_str(), "i" | "i'm" | "it's" | "we" | "they")
+    }
+
+    /// Descriptors, plural references and pronouns.
+    fn add_references(&self, cands: &mut Vec<Cand>) {
+        let n = self.words.len();
+        let covered = |cands: &Vec<Cand>, j: usize| cands.iter().any(|c| c.start <= j && j < c.end);
+        let mut i = 0;
+        while i < n {
+            if covered(cands, i) || self.words[i].quoted {
+                i += 1;
+                continue;
+            }
+            let l = self.lw(i).to_string();
+            // Pronouns.
+            if matches!(l.as_str(), "he" | "she" | "him" | "his" | "her") {
+                cands.push(self.simple(i, i + 1, CandKind::Pronoun));
+                i += 1;
+                continue;
+            }
+            if matches!(l.as_str(), "they" | "their" | "them") {
+                let mut c = self.simple(i, i + 1, CandKind::Plural);
+                c.poss = l == "their";
+                cands.push(c);
+                i += 1;
+                continue;
+            }
+            // Plural references need a determiner: "the leaders", "both leaders", "the two sides".
+            if matches!(l.as_str(), "the" | "both" | "these" | "all") {
+                let mut j = i + 1;
+                let mut count = (l == "both").then_some(2);
+                while j < n && matches!(self.lw(j), "two" | "three" | "four" | "both" | "new") {
+                    count = match self.lw(j) {
+                        "two" | "both" => Some(2),
+                        "three" => Some(3),
+                        "four" => Some(4),
+                        _ => count,
+                    };
+                    j += 1;
+                }
+                if j < n && PLURAL_REFS.contains(&self.lw(j)) {
+                    // "the foreign ministers of Japan and China": the names are the fillers.
+                    let of_names = self.lw(j + 1) == "of" && covered(cands, j + 2)
+                        || (self.lw(j + 1) == "of"
+                            && self.lw(j + 2) == "the"
+                            && covered(cands, j + 3));
+                    if !of_names {
+                        let mut c = self.simple(i, j + 1, CandKind::Plural);
+                        c.count = count;
+                        c.poss = self.words[j].poss;
+                        cands.push(c);
+                    }
+                    i = j + 1;
+                    continue;
+                }
+            }
+            // Descriptors: "the prime minister", "the new Prime Minister", "the company".
+            if matches!(l.as_str(), "the" | "a" | "its" | "his" | "her") {
+                let mut j = i + 1;
+                while j < n && matches!(self.lw(j), "new" | "newly" | "elected" | "former" | "late")
+                {
+                    j += 1;
+                }
+                for role in ROLE_NOUNS {
+                    let parts: Vec<&str> = role.split(' ').collect();
+                    let ok = parts.iter().enumerate().all(|(k, p)| self.lw(j + k) == *p);
+                    let end = j + parts.len();
+                    if ok && !covered(cands, end) && !(end < n && self.is_name_word(end)) {
+                        let mut c = self.simple(i, end, CandKind::Descriptor(role.to_string()));
+                        c.head = Span::new(self.words[j].span.start, self.words[end - 1].span.end);
+                        c.poss = self.words[end - 1].poss;
+                        cands.push(c);
+                        i = end;
+                        break;
+                    }
+                }
+                if i >= j {
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    fn simple(&self, s: usize, e: usize, kind: CandKind) -> Cand {
+        Cand {
+            start: s,
+            end: e,
+            head: Span::new(self.words[s].span.start, self.words[e - 1].span.end),
+            mention: None,
+            ety: None,
+            kind,
+            poss: self.words[e - 1].poss,
+            title: String::new(),
+            count: None,
+        }
+    }
+
+    fn build_groups(&mut self) {
+        let n = self.cands.len();
+        let mut groups: Vec<Group> = Vec::new();
+        let mut k = 0;
+        while k < n {
+            let mut members = vec![k];
+            let mut links_and = Vec::new();
+            let mut j = k;
+            while j + 1 < n {
+                let a = &self.cands[j];
+                let b = &self.cands[j + 1];
+                if a.poss {
+                    break;
+                }
+                let between: Vec<&str> = (a.end..b.start).map(|w| self.lw(w)).collect();
+                let link = match between.as_slice() {
+                    ["and"] | ["and", "the"] | ["&"] | [",", "and"] | [",", "and", "the"] => {
+                        Some(true)
+                    }
+                    [","] | [",", "the"] => Some(false),
+                    ["as", "well", "as"] => Some(true),
+                    _ => None,
+                };
+                let Some(is_and) = link else { break };
+                // A comma joins list members of one kind only ("on China, President Trump
+                // and …" is no list).
+                if between.first() == Some(&",") && a.ety != b.ety {
+                    break;
+                }
+                // Names of different kinds joined by a bare comma are appositions.
+                members.push(j + 1);
+                links_and.push(is_and);
+                j += 1;
+                if is_and {
+                    // A list ends at its "and", unless another comma-list follows.
+                    break;
+                }
+            }
+            // Only comma links and no final "and": an apposition ("Tokyo, Japan"); keep the first.
+            if !links_and.last().copied().unwrap_or(true) {
+                members.truncate(1);
+            }
+            let start = self.cands[members[0]].start;
+            let end = self.cands[*members.last().unwrap_or(&k)].end;
+            let next = members.last().copied().unwrap_or(k) + 1;
+            groups.push(Group {
+                cands: members,
+                start,
+                end,
+            });
+            k = next.max(k + 1);
+        }
+        let mut group_of = vec![None; self.words.len()];
+        for (g, grp) in groups.iter().enumerate() {
+            for slot in group_of.iter_mut().take(grp.end).skip(grp.start) {
+                *slot = Some(g);
+            }
+        }
+        self.groups = groups;
+        self.group_of = group_of;
+    }
+
+    /// The group that ends exactly at word `i` (inclusive end `i + 1`).
+    pub fn group_ending_at(&self, i: usize) -> Option<usize> {
+        self.groups.iter().position(|g| g.end == i + 1)
+    }
+
+    pub fn group_starting_at(&self, i: usize) -> Option<usize> {
+        self.groups.iter().position(|g| g.start == i)
+    }
+
+    /// Text of words `[s, e)` as a byte span (empty span if the range is empty).
+    pub fn span_of(&self, s: usize, e: usize) -> Option<Span> {
+        if s >= e || e > self.words.len() {
+            return None;
+        }
+        Some(Span::new(
+            self.words[s].span.start,
+            self.words[e - 1].span.end,
+        ))
+    }
+}

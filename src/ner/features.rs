@@ -1,0 +1,534 @@
+//! Token features for the statistical tagger: text normalisation, shapes, affixes, word
+//! clusters, gazetteer bits, sentence position and document-level cues, all hashed into
+//! 64-bit keys so training and tagging share one code path and the model stores no strings.
+//!
+//! Owns what a feature *is*; does not score or decode (see `model`).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Number of word-cluster granularities per word.
+pub const N_CLUSTERS: usize = 3;
+
+/// Types the tagger predicts, in label order.
+pub const TYPES: [&str; 4] = ["PER", "LOC", "ORG", "MISC"];
+pub const N_TYPES: usize = TYPES.len();
+
+/// Gazetteer classes a token can be inside, as feature bits.
+pub const GAZ_CLASSES: usize = 5; // PERSON, PLACE, ORG, NORP, other
+
+/// A hasher for keys that are already well-mixed 64-bit hashes.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+pub type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
+/// splitmix64's finaliser: a fast, stable, well-mixing permutation.
+#[inline]
+pub fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a over bytes, then mixed. Stable across platforms and Rust versions (unlike
+/// `DefaultHasher`), which the model file depends on.
+#[inline]
+pub fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in b {
+        h ^= u64::from(x);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+#[inline]
+pub fn key(template: u64, value: u64) -> u64 {
+    mix(template.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ value)
+}
+
+#[inline]
+pub fn key2(template: u64, a: u64, b: u64) -> u64 {
+    key(template, mix(a ^ b.rotate_left(17)))
+}
+
+// Token flags.
+pub const INIT_CAP: u16 = 1;
+pub const ALL_CAPS: u16 = 2;
+pub const HAS_LOWER: u16 = 4;
+pub const HAS_DIGIT: u16 = 8;
+pub const HAS_ALPHA: u16 = 16;
+pub const PUNCT: u16 = 32;
+pub const HAS_HYPHEN: u16 = 64;
+
+/// What the feature templates need to know about one token, computed once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TokInfo {
+    /// Hash of the normalised text (digits mapped to `0`).
+    pub word: u64,
+    /// Hash of its lower-cased form; also the key of the cluster table.
+    pub lower: u64,
+    pub shape: u64,
+    pub prefix: [u64; 4],
+    pub suffix: [u64; 4],
+    /// How many of `prefix`/`suffix` are set (the token's length in chars, at most 4).
+    pub affixes: u8,
+    /// Length bucket: 1, 2, 3, 4, 5+ chars.
+    pub len: u8,
+    /// Cluster id + 1 at each granularity, 0 for a word without a cluster.
+    pub clusters: [u16; N_CLUSTERS],
+    pub flags: u16,
+    /// Gazetteer bits: class * 4 + position (0 begin, 1 inside, 2 last, 3 unit).
+    pub gaz: u32,
+}
+
+impl TokInfo {
+    pub fn capitalised(&self) -> bool {
+        self.flags & (INIT_CAP | ALL_CAPS) != 0
+    }
+}
+
+/// Maps typography that news text uses and CoNLL's Reuters text does not onto the CoNLL
+/// spelling (curly quotes, dashes, ellipsis), and digits onto `0`.
+pub fn normalize_into(raw: &str, out: &mut String) {
+    out.clear();
+    for c in raw.chars() {
+        match c {
+            '‘' | '’' | '‛' | '′' | '`' | '´' => out.push('\''),
+            '“' | '”' | '„' | '″' | '«' | '»' => out.push('"'),
+            '–' | '—' | '−' | '‐' | '‑' => out.push('-'),
+            '…' => out.push_str("..."),
+            '0'..='9' => out.push('0'),
+            c if c.is_numeric() => out.push('0'),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Word-to-cluster table, keyed by [`TokInfo::lower`].
+#[derive(Clone, Debug, Default)]
+pub struct ClusterTable {
+    pub map: IdMap<[u16; N_CLUSTERS]>,
+}
+
+/// Scratch buffers reused across tokens so featurising allocates nothing per token.
+#[derive(Default)]
+pub struct Scratch {
+    norm: String,
+    lower: String,
+    shape: String,
+}
+
+/// Computes a token's [`TokInfo`] (gazetteer bits are left at 0 for the caller).
+pub fn token_info(raw: &str, clusters: &ClusterTable, s: &mut Scratch) -> TokInfo {
+    normalize_into(raw, &mut s.norm);
+    s.lower.clear();
+    s.shape.clear();
+    let mut flags = 0u16;
+    let mut n_chars = 0usize;
+    let mut all_upper = true;
+    let mut last_shape = '\0';
+    let mut shape_len = 0;
+    for (k, c) in s.norm.chars().enumerate() {
+        n_chars += 1;
+        let sc = if c.is_uppercase() {
+            if k == 0 {
+                flags |= INIT_CAP;
+            }
+            flags |= HAS_ALPHA;
+            'X'
+        } else if c.is_lowercase() {
+            flags |= HAS_ALPHA | HAS_LOWER;
+            all_upper = false;
+            'x'
+        } else if c.is_numeric() {
+            flags |= HAS_DIGIT;
+            'd'
+        } else if c.is_alphabetic() {
+            flags |= HAS_ALPHA;
+            'x'
+        } else {
+            if c == '-' {
+                flags |= HAS_HYPHEN;
+            }
+            if c.is_ascii() {
+                c
+            } else {
+                '*'
+            }
+        };
+        for l in c.to_lowercase() {
+            s.lower.push(l);
+        }
+        if sc != last_shape && shape_len < 8 {
+            s.shape.push(sc);
+            shape_len += 1;
+            last_shape = sc;
+        }
+    }
+    if flags & HAS_ALPHA != 0 && all_upper {
+        flags |= ALL_CAPS;
+    }
+    if flags & (HAS_ALPHA | HAS_DIGIT) == 0 {
+        flags |= PUNCT;
+    }
+    let lower = hash_bytes(s.lower.as_bytes());
+    let mut info = TokInfo {
+        word: hash_bytes(s.norm.as_bytes()),
+        lower,
+        shape: hash_bytes(s.shape.as_bytes()),
+        flags,
+        len: n_chars.clamp(1, 5) as u8,
+        clusters: clusters.map.get(&lower).copied().unwrap_or_default(),
+        ..TokInfo::default()
+    };
+    // Affixes of the lower-cased form, by chars (never splitting UTF-8).
+    let n = n_chars.min(4);
+    info.affixes = n as u8;
+    let bytes = s.lower.as_bytes();
+    let mut ends = [bytes.len(); 4];
+    for (k, (b, _)) in s.lower.char_indices().skip(1).take(4).enumerate() {
+        ends[k] = b;
+    }
+    let mut starts = [0usize; 4];
+    for (k, (b, _)) in s.lower.char_indices().rev().take(4).enumerate() {
+        starts[k] = b;
+    }
+    for k in 0..n {
+        info.prefix[k] = hash_bytes(&bytes[..ends[k]]);
+        info.suffix[k] = hash_bytes(&bytes[starts[k]..]);
+    }
+    info
+}
+
+/// Sentence-wide context.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SentCtx {
+    /// Every word with letters is upper-case (a CoNLL headline, a shouted heading).
+    pub all_caps: bool,
+}
+
+impl SentCtx {
+    pub fn of(toks: &[TokInfo]) -> SentCtx {
+        let words = toks.iter().filter(|t| t.flags & HAS_ALPHA != 0).count();
+        let caps = toks.iter().filter(|t| t.flags & ALL_CAPS != 0).count();
+        SentCtx {
+            all_caps: words >= 2 && caps == words,
+        }
+    }
+}
+
+/// Document-level casing: how often each lower-cased word is written in lower case, and
+/// capitalised in mid-sentence, anywhere in the article. Tells a headline or
+/// sentence-initial "Bank" from a name.
+#[derive(Default)]
+pub struct DocCasing {
+    counts: IdMap<(u16, u16)>,
+}
+
+impl DocCasing {
+    pub fn new(sentences: &[Vec<TokInfo>]) -> DocCasing {
+        let mut counts: IdMap<(u16, u16)> = IdMap::default();
+        for s in sentences {
+            let ctx = SentCtx::of(s);
+            for (i, t) in s.iter().enumerate() {
+                if t.flags & HAS_ALPHA == 0 {
+                    continue;
+                }
+                let e = counts.entry(t.lower).or_default();
+                if t.flags & (INIT_CAP | ALL_CAPS) == 0 {
+                    e.0 = e.0.saturating_add(1);
+                } else if i > 0 && !ctx.all_caps {
+                    e.1 = e.1.saturating_add(1);
+                }
+            }
+        }
+        DocCasing { counts }
+    }
+
+    /// A code for a capitalised token: whether its word is seen lower-case elsewhere,
+    /// capitalised in mid-sentence elsewhere, and whether its own position hides its case.
+    pub fn code(&self, t: &TokInfo, i: usize, ctx: SentCtx) -> u64 {
+        if !t.capitalised() {
+            return 0;
+        }
+        let hidden = i == 0 || ctx.all_caps;
+        let (lc, mut cap) = self.counts.get(&t.lower).copied().unwrap_or_default();
+        if !hidden {
+            cap = cap.saturating_sub(1);
+        }
+        1 + u64::from(lc > 0) + 2 * u64::from(cap > 0) + 4 * u64::from(hidden)
+    }
+}
+
+const BOS: TokInfo = TokInfo {
+    word: 0x1111,
+    lower: 0x1111,
+    shape: 0x1111,
+    prefix: [0; 4],
+    suffix: [0; 4],
+    affixes: 0,
+    len: 0,
+    clusters: [0xfff0; N_CLUSTERS],
+    flags: 0,
+    gaz: 0,
+};
+const EOS: TokInfo = TokInfo {
+    word: 0x2222,
+    lower: 0x2222,
+    shape: 0x2222,
+    prefix: [0; 4],
+    suffix: [0; 4],
+    affixes: 0,
+    len: 0,
+    clusters: [0xfff1; N_CLUSTERS],
+    flags: 0,
+    gaz: 0,
+};
+
+#[inline]
+fn at(toks: &[TokInfo], i: isize) -> &TokInfo {
+    if i < 0 {
+        &BOS
+    } else {
+        toks.get(i as usize).unwrap_or(&EOS)
+    }
+}
+
+/// Feature template ids. Changing any of them changes every key: retrain after.
+mod t {
+    pub const BIAS: u64 = 1;
+    pub const WORD: u64 = 2;
+    pub const LOWER: u64 = 3;
+    pub const SHAPE: u64 = 4;
+    pub const PREFIX: u64 = 10; // + n
+    pub const SUFFIX: u64 = 20; // + n
+    pub const LOWER_M1: u64 = 30;
+    pub const LOWER_P1: u64 = 31;
+    pub const LOWER_M2: u64 = 32;
+    pub const LOWER_P2: u64 = 33;
+    pub const WORD_M1: u64 = 34;
+    pub const WORD_P1: u64 = 35;
+    pub const SHAPE_M1: u64 = 40;
+    pub const SHAPE_P1: u64 = 41;
+    pub const SHAPE_M1_0: u64 = 42;
+    pub const SHAPE_0_P1: u64 = 43;
+    pub const SHAPE_M1_0_P1: u64 = 44;
+    pub const LOWER_M1_0: u64 = 45;
+    pub const LOWER_0_P1: u64 = 46;
+    pub const CLUSTER: u64 = 50; // + granularity
+    pub const CLUSTER_M1: u64 = 55; // + granularity
+    pub const CLUSTER_P1: u64 = 60; // + granularity
+    pub const CLUSTER_M2: u64 = 65;
+    pub const CLUSTER_P2: u64 = 66;
+    pub const FIRST_SHAPE: u64 = 70;
+    pub const CAPS_SENT_LOWER: u64 = 71;
+    pub const CAPS_SENT_SHAPE: u64 = 72;
+    pub const LEN_SHAPE: u64 = 73;
+    pub const CASING: u64 = 74;
+    pub const CASING_SHAPE: u64 = 75;
+    pub const GAZ: u64 = 80;
+    pub const GAZ_M1: u64 = 81;
+    pub const GAZ_P1: u64 = 82;
+    pub const GAZ_LOWER: u64 = 83;
+    // Second pass.
+    pub const P1: u64 = 100;
+    pub const P1_M1: u64 = 101;
+    pub const P1_P1: u64 = 102;
+    pub const P1_M1_P1: u64 = 103;
+    pub const AGG: u64 = 110;
+    pub const AGG_MAJ: u64 = 111;
+    pub const AGG_MAJ_P1: u64 = 112;
+    pub const AGG_MAJ_HIDDEN: u64 = 113;
+    pub const AGG_MAJ_SHAPE: u64 = 114;
+}
+
+/// First-pass features of token `i`: everything local to the sentence plus document casing.
+pub fn local_features(
+    toks: &[TokInfo],
+    i: usize,
+    ctx: SentCtx,
+    casing: &DocCasing,
+    out: &mut Vec<u64>,
+) {
+    let ii = i as isize;
+    let w = at(toks, ii);
+    let m1 = at(toks, ii - 1);
+    let p1 = at(toks, ii + 1);
+    let m2 = at(toks, ii - 2);
+    let p2 = at(toks, ii + 2);
+    out.push(key(t::BIAS, 0));
+    out.push(key(t::WORD, w.word));
+    out.push(key(t::LOWER, w.lower));
+    out.push(key(t::SHAPE, w.shape));
+    for k in 0..w.affixes as usize {
+        out.push(key(t::PREFIX + k as u64, w.prefix[k]));
+        out.push(key(t::SUFFIX + k as u64, w.suffix[k]));
+    }
+    out.push(key(t::LOWER_M1, m1.lower));
+    out.push(key(t::LOWER_P1, p1.lower));
+    out.push(key(t::LOWER_M2, m2.lower));
+    out.push(key(t::LOWER_P2, p2.lower));
+    out.push(key(t::WORD_M1, m1.word));
+    out.push(key(t::WORD_P1, p1.word));
+    out.push(key(t::SHAPE_M1, m1.shape));
+    out.push(key(t::SHAPE_P1, p1.shape));
+    out.push(key2(t::SHAPE_M1_0, m1.shape, w.shape));
+    out.push(key2(t::SHAPE_0_P1, w.shape, p1.shape));
+    out.push(key2(
+        t::SHAPE_M1_0_P1,
+        mix(m1.shape ^ 7),
+        mix(w.shape) ^ p1.shape,
+    ));
+    out.push(key2(t::LOWER_M1_0, m1.lower, w.lower));
+    out.push(key2(t::LOWER_0_P1, w.lower, p1.lower));
+    for g in 0..N_CLUSTERS {
+        if w.clusters[g] != 0 {
+            out.push(key(t::CLUSTER + g as u64, u64::from(w.clusters[g])));
+        }
+        out.push(key(t::CLUSTER_M1 + g as u64, u64::from(m1.clusters[g])));
+        out.push(key(t::CLUSTER_P1 + g as u64, u64::from(p1.clusters[g])));
+    }
+    out.push(key(t::CLUSTER_M2, u64::from(m2.clusters[1])));
+    out.push(key(t::CLUSTER_P2, u64::from(p2.clusters[1])));
+    if i == 0 {
+        out.push(key(t::FIRST_SHAPE, w.shape));
+    }
+    if ctx.all_caps {
+        out.push(key(t::CAPS_SENT_LOWER, w.lower));
+        out.push(key(t::CAPS_SENT_SHAPE, w.shape));
+    }
+    out.push(key2(t::LEN_SHAPE, u64::from(w.len), w.shape));
+    let code = casing.code(w, i, ctx);
+    if code != 0 {
+        out.push(key(t::CASING, code));
+        out.push(key2(t::CASING_SHAPE, code, w.shape));
+    }
+    gaz_bits(w.gaz, |b| out.push(key(t::GAZ, b)));
+    if w.gaz != 0 {
+        out.push(key2(t::GAZ_LOWER, u64::from(w.gaz), w.lower));
+    }
+    gaz_classes(m1.gaz, |c| out.push(key(t::GAZ_M1, c)));
+    gaz_classes(p1.gaz, |c| out.push(key(t::GAZ_P1, c)));
+}
+
+fn gaz_bits(g: u32, mut f: impl FnMut(u64)) {
+    let mut g = g;
+    while g != 0 {
+        let b = g.trailing_zeros();
+        f(u64::from(b));
+        g &= g - 1;
+    }
+}
+
+fn gaz_classes(g: u32, mut f: impl FnMut(u64)) {
+    for c in 0..GAZ_CLASSES as u32 {
+        if (g >> (c * 4)) & 0xf != 0 {
+            f(u64::from(c));
+        }
+    }
+}
+
+/// How the first pass labelled each word across the document: counts per label, keyed by
+/// [`TokInfo::lower`], over tokens with a capital letter.
+pub struct DocLabels {
+    n_labels: usize,
+    counts: IdMap<Vec<u16>>,
+}
+
+impl DocLabels {
+    pub fn new(sentences: &[Vec<TokInfo>], labels: &[Vec<u8>], n_labels: usize) -> DocLabels {
+        let mut counts: IdMap<Vec<u16>> = IdMap::default();
+        for (s, l) in sentences.iter().zip(labels) {
+            for (t, &lab) in s.iter().zip(l) {
+                if t.capitalised() {
+                    let e = counts.entry(t.lower).or_insert_with(|| vec![0; n_labels]);
+                    if let Some(c) = e.get_mut(lab as usize) {
+                        *c = c.saturating_add(1);
+                    }
+                }
+            }
+        }
+        DocLabels { n_labels, counts }
+    }
+}
+
+/// Second-pass features of token `i`: the first pass's labels around it and how the same
+/// word was labelled elsewhere in the document.
+#[allow(clippy::too_many_arguments)]
+pub fn doc_features(
+    toks: &[TokInfo],
+    i: usize,
+    ctx: SentCtx,
+    p1: &[u8],
+    doc: &DocLabels,
+    type_of: impl Fn(u8) -> u8,
+    out: &mut Vec<u64>,
+) {
+    let lab = |k: isize| -> u64 {
+        if k < 0 {
+            0xfe
+        } else {
+            p1.get(k as usize).map_or(0xff, |&l| u64::from(l))
+        }
+    };
+    let ii = i as isize;
+    out.push(key(t::P1, lab(ii)));
+    out.push(key(t::P1_M1, lab(ii - 1)));
+    out.push(key(t::P1_P1, lab(ii + 1)));
+    out.push(key2(t::P1_M1_P1, lab(ii - 1), lab(ii + 1)));
+    let w = &toks[i];
+    if !w.capitalised() {
+        return;
+    }
+    let Some(counts) = doc.counts.get(&w.lower) else {
+        return;
+    };
+    let own = p1.get(i).copied().unwrap_or(0) as usize;
+    let mut by_type = [0u32; N_TYPES + 1];
+    for (l, &c) in counts.iter().enumerate().take(doc.n_labels) {
+        let c = u32::from(c) - u32::from(l == own);
+        if c > 0 {
+            out.push(key(t::AGG, l as u64));
+            by_type[type_of(l as u8) as usize] += c;
+        }
+    }
+    let total: u32 = by_type.iter().sum();
+    if total == 0 {
+        return;
+    }
+    let (maj, &n) = by_type
+        .iter()
+        .enumerate()
+        .max_by_key(|&(k, &c)| (c, std::cmp::Reverse(k)))
+        .unwrap_or((0, &0));
+    let strength = if n == total {
+        2
+    } else {
+        u64::from(2 * n > total)
+    };
+    let maj = maj as u64 * 4 + strength;
+    out.push(key(t::AGG_MAJ, maj));
+    out.push(key2(t::AGG_MAJ_P1, maj, u64::from(type_of(own as u8))));
+    out.push(key2(
+        t::AGG_MAJ_HIDDEN,
+        maj,
+        u64::from(i == 0 || ctx.all_caps),
+    ));
+    out.push(key2(t::AGG_MAJ_SHAPE, maj, w.shape));
+}

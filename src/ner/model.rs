@@ -1,0 +1,588 @@
+//! The sequence model: label scheme (BILOU or IOB2 over PER/LOC/ORG/MISC), first-order
+//! Viterbi decoding with hard transition constraints, averaged-perceptron training weights,
+//! and the compact quantised weight table that ships in `models/ner-en.bin`.
+//!
+//! Owns scoring and decoding; does not know what a feature means (see `features`).
+
+use crate::ner::features::{IdMap, N_TYPES};
+
+/// How entity spans are written as per-token labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// Begin, Inside, Last, Unit, Outside: 17 labels.
+    Bilou,
+    /// Begin, Inside, Outside: 9 labels.
+    Iob2,
+}
+
+impl Scheme {
+    pub fn code(self) -> u8 {
+        match self {
+            Scheme::Bilou => 1,
+            Scheme::Iob2 => 2,
+        }
+    }
+
+    pub fn from_code(c: u8) -> Option<Scheme> {
+        match c {
+            1 => Some(Scheme::Bilou),
+            2 => Some(Scheme::Iob2),
+            _ => None,
+        }
+    }
+
+    fn per_type(self) -> usize {
+        match self {
+            Scheme::Bilou => 4,
+            Scheme::Iob2 => 2,
+        }
+    }
+
+    pub fn n_labels(self) -> usize {
+        1 + N_TYPES * self.per_type()
+    }
+
+    /// 0 for O, 1 + type index otherwise.
+    pub fn type_of(self, l: u8) -> u8 {
+        if l == 0 {
+            0
+        } else {
+            1 + (l - 1) / self.per_type() as u8
+        }
+    }
+
+    /// 0 B, 1 I, 2 L, 3 U (IOB2 has only B and I).
+    fn part(self, l: u8) -> u8 {
+        (l - 1) % self.per_type() as u8
+    }
+
+    fn label(self, ty: usize, part: u8) -> u8 {
+        (1 + ty * self.per_type()) as u8 + part
+    }
+
+    /// Whether `cur` may follow `prev` (`None` at the sentence start).
+    pub fn allowed(self, prev: Option<u8>, cur: u8) -> bool {
+        let open = |p: Option<u8>| -> Option<u8> {
+            match p {
+                Some(p) if p != 0 => {
+                    let part = self.part(p);
+                    let opens = match self {
+                        Scheme::Bilou => part <= 1,
+                        Scheme::Iob2 => false,
+                    };
+                    opens.then(|| self.type_of(p))
+                }
+                _ => None,
+            }
+        };
+        match self {
+            Scheme::Bilou => {
+                let continues = cur != 0 && matches!(self.part(cur), 1 | 2);
+                match open(prev) {
+                    Some(ty) => continues && self.type_of(cur) == ty,
+                    None => !continues,
+                }
+            }
+            Scheme::Iob2 => {
+                if cur != 0 && self.part(cur) == 1 {
+                    prev.is_some_and(|p| p != 0 && self.type_of(p) == self.type_of(cur))
+                } else {
+                    true
+                }
+            }
+        }
+    }
+
+    /// Whether a sentence may end on `l`.
+    pub fn final_ok(self, l: u8) -> bool {
+        match self {
+            Scheme::Bilou => l == 0 || self.part(l) >= 2,
+            Scheme::Iob2 => true,
+        }
+    }
+
+    /// Labels for entities `(start, end, type)` over `len` tokens.
+    pub fn encode(self, chunks: &[(usize, usize, usize)], len: usize) -> Vec<u8> {
+        let mut out = vec![0u8; len];
+        for &(s, e, ty) in chunks {
+            if s >= e || e > len {
+                continue;
+            }
+            for (k, o) in out.iter_mut().enumerate().take(e).skip(s) {
+                let part = match self {
+                    Scheme::Bilou if e - s == 1 => 3,
+                    Scheme::Bilou if k == s => 0,
+                    Scheme::Bilou if k + 1 == e => 2,
+                    Scheme::Bilou => 1,
+                    Scheme::Iob2 => u8::from(k != s),
+                };
+                *o = self.label(ty, part);
+            }
+        }
+        out
+    }
+
+    /// Entities `(start, end, type)` in a label sequence (tolerates invalid sequences).
+    pub fn decode(self, labels: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut open: Option<(usize, usize)> = None;
+        for (i, &l) in labels.iter().enumerate() {
+            if l == 0 {
+                if let Some((s, ty)) = open.take() {
+                    out.push((s, i, ty));
+                }
+                continue;
+            }
+            let ty = self.type_of(l) as usize - 1;
+            let part = self.part(l);
+            let starts = match self {
+                Scheme::Bilou => part == 0 || part == 3,
+                Scheme::Iob2 => part == 0,
+            };
+            if starts || open.is_none_or_ty(ty) {
+                if let Some((s, t)) = open.take() {
+                    out.push((s, i, t));
+                }
+                open = Some((i, ty));
+            }
+            if self == Scheme::Bilou && part >= 2 {
+                if let Some((s, t)) = open.take() {
+                    out.push((s, i + 1, t));
+                }
+            }
+        }
+        if let Some((s, t)) = open {
+            out.push((s, labels.len(), t));
+        }
+        out
+    }
+}
+
+trait OpenExt {
+    fn is_none_or_ty(&self, ty: usize) -> bool;
+}
+
+impl OpenExt for Option<(usize, usize)> {
+    fn is_none_or_ty(&self, ty: usize) -> bool {
+        !matches!(self, Some((_, t)) if *t == ty)
+    }
+}
+
+/// A scheme's hard constraints: which label may follow which, and which may end a sentence.
+#[derive(Clone, Debug)]
+pub struct Constraints {
+    pub nl: usize,
+    /// `(nl + 1) × nl`, row 0 the sentence start.
+    mask: Vec<bool>,
+    final_ok: Vec<bool>,
+}
+
+impl Constraints {
+    pub fn new(scheme: Scheme) -> Constraints {
+        let nl = scheme.n_labels();
+        let mut mask = vec![false; (nl + 1) * nl];
+        for cur in 0..nl as u8 {
+            mask[cur as usize] = scheme.allowed(None, cur);
+            for prev in 0..nl as u8 {
+                mask[(prev as usize + 1) * nl + cur as usize] = scheme.allowed(Some(prev), cur);
+            }
+        }
+        Constraints {
+            nl,
+            mask,
+            final_ok: (0..nl as u8).map(|l| scheme.final_ok(l)).collect(),
+        }
+    }
+
+    /// Best allowed label sequence for emission scores `emit` (`n × nl`) and transition
+    /// scores `trans` (`(nl + 1) × nl`, row 0 the start). `back` is scratch.
+    pub fn viterbi(
+        &self,
+        emit: &[i32],
+        n: usize,
+        trans: &[i32],
+        back: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) {
+        let nl = self.nl;
+        let (mask, final_ok) = (&self.mask, &self.final_ok);
+        out.clear();
+        if n == 0 {
+            return;
+        }
+        const NEG: i64 = i64::MIN / 4;
+        let mut prev = [NEG; 32];
+        let mut cur = [NEG; 32];
+        back.clear();
+        back.resize(n * nl, 0);
+        for l in 0..nl {
+            if mask[l] {
+                prev[l] = i64::from(trans[l]) + i64::from(emit[l]);
+            }
+        }
+        for i in 1..n {
+            for l in 0..nl {
+                let mut best = NEG;
+                let mut arg = 0u8;
+                for (p, &ps) in prev.iter().enumerate().take(nl) {
+                    let idx = (p + 1) * nl + l;
+                    if ps == NEG || !mask[idx] {
+                        continue;
+                    }
+                    let s = ps + i64::from(trans[idx]);
+                    if s > best {
+                        best = s;
+                        arg = p as u8;
+                    }
+                }
+                cur[l] = if best == NEG {
+                    NEG
+                } else {
+                    best + i64::from(emit[i * nl + l])
+                };
+                back[i * nl + l] = arg;
+            }
+            std::mem::swap(&mut prev, &mut cur);
+        }
+        let mut best = NEG;
+        let mut arg = 0usize;
+        for (l, &s) in prev.iter().enumerate().take(nl) {
+            if final_ok[l] && s > best {
+                best = s;
+                arg = l;
+            }
+        }
+        out.resize(n, 0);
+        out[n - 1] = arg as u8;
+        for i in (1..n).rev() {
+            arg = back[i * nl + arg] as usize;
+            out[i - 1] = arg as u8;
+        }
+    }
+}
+
+/// Averaged-perceptron weights while training: dense rows over a feature dictionary.
+pub struct TrainWeights {
+    pub nl: usize,
+    pub w: Vec<i32>,
+    acc: Vec<i64>,
+    pub trans: Vec<i32>,
+    trans_acc: Vec<i64>,
+    /// Instances seen (the averaging clock).
+    c: i64,
+}
+
+impl TrainWeights {
+    pub fn new(n_features: usize, nl: usize) -> TrainWeights {
+        TrainWeights {
+            nl,
+            w: vec![0; n_features * nl],
+            acc: vec![0; n_features * nl],
+            trans: vec![0; (nl + 1) * nl],
+            trans_acc: vec![0; (nl + 1) * nl],
+            c: 1,
+        }
+    }
+
+    /// Emission scores with the current (not averaged) weights.
+    pub fn emit(&self, feats: &[u32], offsets: &[usize], out: &mut Vec<i32>) {
+        let nl = self.nl;
+        let n = offsets.len() - 1;
+        out.clear();
+        out.resize(n * nl, 0);
+        for i in 0..n {
+            let row = &mut out[i * nl..(i + 1) * nl];
+            for &f in &feats[offsets[i]..offsets[i + 1]] {
+                let w = &self.w[f as usize * nl..(f as usize + 1) * nl];
+                for (r, x) in row.iter_mut().zip(w) {
+                    *r += x;
+                }
+            }
+        }
+    }
+
+    /// One perceptron step on a sentence.
+    pub fn update(&mut self, feats: &[u32], offsets: &[usize], gold: &[u8], pred: &[u8]) {
+        let nl = self.nl;
+        let c = self.c;
+        for i in 0..gold.len() {
+            let (g, p) = (gold[i] as usize, pred[i] as usize);
+            if g != p {
+                for &f in &feats[offsets[i]..offsets[i + 1]] {
+                    let base = f as usize * nl;
+                    self.w[base + g] += 1;
+                    self.acc[base + g] += c;
+                    self.w[base + p] -= 1;
+                    self.acc[base + p] -= c;
+                }
+            }
+            let gp = if i == 0 { 0 } else { gold[i - 1] as usize + 1 };
+            let pp = if i == 0 { 0 } else { pred[i - 1] as usize + 1 };
+            if (gp, g) != (pp, p) {
+                self.trans[gp * nl + g] += 1;
+                self.trans_acc[gp * nl + g] += c;
+                self.trans[pp * nl + p] -= 1;
+                self.trans_acc[pp * nl + p] -= c;
+            }
+        }
+    }
+
+    /// Advances the averaging clock (once per sentence).
+    pub fn tick(&mut self) {
+        self.c += 1;
+    }
+
+    /// Averaged weights: `w - acc / c`.
+    pub fn averaged(&self) -> (Vec<f32>, Vec<f32>) {
+        let c = self.c as f64;
+        let avg = |w: &[i32], a: &[i64]| -> Vec<f32> {
+            w.iter()
+                .zip(a)
+                .map(|(&w, &a)| (f64::from(w) - a as f64 / c) as f32)
+                .collect()
+        };
+        (avg(&self.w, &self.acc), avg(&self.trans, &self.trans_acc))
+    }
+}
+
+/// Shipped weights: an open-addressing table from feature key to a row of quantised
+/// `i16` label weights, plus transitions. Looking up an unknown key costs one probe.
+#[derive(Clone, Debug)]
+pub struct Weights {
+    pub nl: usize,
+    keys: Vec<u64>,
+    rows: Vec<i16>,
+    mask: usize,
+    pub trans: Vec<i32>,
+    /// Features stored.
+    pub len: usize,
+}
+
+const EMPTY: u64 = 0;
+
+#[inline]
+fn nonzero(k: u64) -> u64 {
+    if k == EMPTY {
+        1
+    } else {
+        k
+    }
+}
+
+impl Weights {
+    /// Quantises averaged weights for the features in `dict` (key → row). Weights whose
+    /// quantised magnitude is below `prune` are dropped; all-zero rows are not stored.
+    pub fn quantise(
+        dict: &IdMap<u32>,
+        emit: &[f32],
+        trans: &[f32],
+        nl: usize,
+        prune: i16,
+    ) -> Weights {
+        let max = emit
+            .iter()
+            .chain(trans)
+            .fold(0f32, |m, &x| m.max(x.abs()))
+            .max(1e-6);
+        let scale = 32000.0 / max;
+        let q = |x: f32| -> i16 { (x * scale).round().clamp(-32767.0, 32767.0) as i16 };
+        let mut entries: Vec<(u64, Vec<i16>)> = Vec::new();
+        for (&k, &f) in dict {
+            let row: Vec<i16> = emit[f as usize * nl..(f as usize + 1) * nl]
+                .iter()
+                .map(|&x| {
+                    let v = q(x);
+                    if v.abs() < prune {
+                        0
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            if row.iter().any(|&v| v != 0) {
+                entries.push((k, row));
+            }
+        }
+        entries.sort_by_key(|e| e.0);
+        let trans = trans.iter().map(|&x| i32::from(q(x))).collect();
+        Weights::from_entries(nl, entries, trans)
+    }
+
+    fn from_entries(nl: usize, entries: Vec<(u64, Vec<i16>)>, trans: Vec<i32>) -> Weights {
+        let slots = (entries.len() * 2).next_power_of_two().max(16);
+        let mut w = Weights {
+            nl,
+            keys: vec![EMPTY; slots],
+            rows: vec![0; slots * nl],
+            mask: slots - 1,
+            trans,
+            len: entries.len(),
+        };
+        for (k, row) in entries {
+            let k = nonzero(k);
+            let mut s = (k as usize) & w.mask;
+            while w.keys[s] != EMPTY && w.keys[s] != k {
+                s = (s + 1) & w.mask;
+            }
+            w.keys[s] = k;
+            w.rows[s * nl..(s + 1) * nl].copy_from_slice(&row);
+        }
+        w
+    }
+
+    #[inline]
+    pub fn row(&self, k: u64) -> Option<&[i16]> {
+        let k = nonzero(k);
+        let mut s = (k as usize) & self.mask;
+        loop {
+            let here = self.keys[s];
+            if here == k {
+                return Some(&self.rows[s * self.nl..(s + 1) * self.nl]);
+            }
+            if here == EMPTY {
+                return None;
+            }
+            s = (s + 1) & self.mask;
+        }
+    }
+
+    /// Adds the rows of `feats` into `out` (one token's emission scores).
+    #[inline]
+    pub fn add_into(&self, feats: &[u64], out: &mut [i32]) {
+        for &f in feats {
+            if let Some(row) = self.row(f) {
+                for (o, &x) in out.iter_mut().zip(row) {
+                    *o += i32::from(x);
+                }
+            }
+        }
+    }
+
+    /// Stored (feature, label) weights that are not zero.
+    pub fn nonzero_weights(&self) -> usize {
+        self.rows.iter().filter(|&&x| x != 0).count()
+    }
+
+    /// Serialises: label count, transitions, then sorted keys with sparse rows
+    /// (a label bitmask and the non-zero values).
+    pub fn write(&self, out: &mut Vec<u8>) {
+        put_u32(out, self.nl as u32);
+        for &t in &self.trans {
+            put_u32(out, t as u32);
+        }
+        let mut entries: Vec<(u64, usize)> = self
+            .keys
+            .iter()
+            .enumerate()
+            .filter(|(_, &k)| k != EMPTY)
+            .map(|(s, &k)| (k, s))
+            .collect();
+        entries.sort_unstable();
+        put_u32(out, entries.len() as u32);
+        let mut prev = 0u64;
+        for &(k, _) in &entries {
+            // Sorted keys as varint deltas: about 3 bytes instead of 8.
+            put_varint(out, k - prev);
+            prev = k;
+        }
+        for &(_, s) in &entries {
+            let row = &self.rows[s * self.nl..(s + 1) * self.nl];
+            let mut bits = 0u32;
+            for (l, &x) in row.iter().enumerate() {
+                if x != 0 {
+                    bits |= 1 << l;
+                }
+            }
+            put_u32(out, bits);
+            for &x in row.iter().filter(|&&x| x != 0) {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+    }
+
+    pub fn read(r: &mut Reader<'_>) -> Result<Weights, String> {
+        let nl = r.u32()? as usize;
+        if nl == 0 || nl > 32 {
+            return Err(format!("bad label count {nl}"));
+        }
+        let mut trans = Vec::with_capacity((nl + 1) * nl);
+        for _ in 0..(nl + 1) * nl {
+            trans.push(r.u32()? as i32);
+        }
+        let n = r.u32()? as usize;
+        let mut keys = Vec::with_capacity(n.min(1 << 24));
+        let mut prev = 0u64;
+        for _ in 0..n {
+            prev = prev.wrapping_add(r.varint()?);
+            keys.push(prev);
+        }
+        let mut entries = Vec::with_capacity(keys.len());
+        for k in keys {
+            let bits = r.u32()?;
+            let mut row = vec![0i16; nl];
+            for (l, x) in row.iter_mut().enumerate() {
+                if bits & (1 << l) != 0 {
+                    *x = r.u16()? as i16;
+                }
+            }
+            entries.push((k, row));
+        }
+        Ok(Weights::from_entries(nl, entries, trans))
+    }
+}
+
+pub fn put_u32(out: &mut Vec<u8>, x: u32) {
+    out.extend_from_slice(&x.to_le_bytes());
+}
+
+pub fn put_varint(out: &mut Vec<u8>, mut x: u64) {
+    while x >= 0x80 {
+        out.push((x as u8) | 0x80);
+        x >>= 7;
+    }
+    out.push(x as u8);
+}
+
+/// A cursor over model bytes that reports truncation instead of panicking.
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { bytes, pos: 0 }
+    }
+
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.pos.checked_add(n).ok_or("truncated")?;
+        let s = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or("truncated model file")?;
+        self.pos = end;
+        Ok(s)
+    }
+
+    pub fn u16(&mut self) -> Result<u16, String> {
+        let b = self.take(2)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
+    }
+
+    pub fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    pub fn varint(&mut self) -> Result<u64, String> {
+        let mut x = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.take(1)?[0];
+            x |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(x);
+            }
+        }
+        Err("bad varint".into())
+    }
+}
