@@ -4,6 +4,8 @@
 //! Owns the `ner` mentions and the rule that merges them with gazetteer, money and date
 //! mentions ([`merge`]); does not link or join names (gazetteer and resolve do).
 
+#[cfg(feature = "bert")]
+pub mod bert;
 pub mod clusters;
 pub mod features;
 pub mod model;
@@ -34,6 +36,9 @@ pub fn build(options: &PipelineOptions) -> Result<Box<dyn Recognizer>> {
             None => statistical::ModelRecognizer::embedded()?,
         })),
         NerBackend::Rules => Ok(Box::new(rules::RuleRecognizer::new())),
+        #[cfg(feature = "bert")]
+        NerBackend::Bert => Ok(Box::new(bert::BertRecognizer::from_options(options)?)),
+        #[cfg(not(feature = "bert"))]
         NerBackend::Bert => Err(crate::Error::Config(
             "--ner bert needs a build with `--features bert`".into(),
         )),
