@@ -88,14 +88,14 @@ impl Assembler {
         let mut persons: Vec<Person> = Vec::new();
         let mut deferred: Vec<(Event, Draft)> = Vec::new();
         let dateline = dateline(doc);
-        for si in 0..doc.sentences.len() {
+        for (si, in_sentence) in by_sentence.iter().enumerate().take(doc.sentences.len()) {
             // A "sentence" of thousands of tokens is text without punctuation (a broken
             // scrape, hostile input): the analysis below is quadratic in its length, and
             // no event is read from it (issue #9: every stage stays linear).
             if doc.sentences[si].tokens.len() > MAX_SENTENCE_TOKENS {
                 continue;
             }
-            let view = View::new(doc, si, &quotes, &by_sentence[si]);
+            let view = View::new(doc, si, &quotes, in_sentence);
             let drafter = Drafter {
                 v: &view,
                 lex: &self.lexicon,

@@ -725,7 +725,7 @@ fn amounts_in(text: &str, toks: &[Tok], ctx: &MoneyContext) -> Vec<(Span, Money)
     }
     // Hundreds of digits overflow to infinity, which JSON cannot hold (the record would
     // fail its schema): such an "amount" is not a mention.
-    out.retain(|(_, m)| m.value.is_finite() && m.value_max.is_none_or(f64::is_finite));
+    out.retain(|(_, m)| m.value.is_finite() && m.value_max.map_or(true, f64::is_finite));
     out
 }
 
