@@ -47,10 +47,13 @@ fn main() {
             home.join(".cache/gazette/bert-base-random"),
         ),
     ];
+    // Throughput on a shared machine depends on what else runs: say so next to the figures.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "bert NER on CPU, {} sentences of the seed article, batch {batch}, libtorch threads {}",
+        "bert NER on CPU, {} sentences of the seed article, batch {batch}, libtorch threads {}, load average {}",
         sentences.len(),
-        tch::get_num_threads()
+        tch::get_num_threads(),
+        load.split_whitespace().next().unwrap_or("?")
     );
     for (name, dir) in models {
         if !dir.join("config.json").exists() {
