@@ -116,11 +116,21 @@ impl Pipeline {
     }
 
     /// Runs every stage on `doc`, replacing any annotations it had.
+    ///
+    /// Only a transformer NER backend can fail at run time; here such a failure leaves the
+    /// NER layer empty. Use [`Pipeline::try_annotate`] to get the error instead.
     pub fn annotate(&self, doc: &mut Document) {
+        let _ = self.try_annotate(doc);
+    }
+
+    /// [`Pipeline::annotate`], reporting a recogniser failure (the document is then fully
+    /// annotated except for the NER layer).
+    pub fn try_annotate(&self, doc: &mut Document) -> Result<()> {
         self.segment(doc);
-        self.mentions(doc);
+        let ner = self.try_mentions(doc);
         self.resolver.annotate_with(doc, &self.gazetteer);
         self.assembler.annotate(doc);
+        ner
     }
 
     /// Only sentences and tokens (`gazette sentences`).
@@ -135,12 +145,24 @@ impl Pipeline {
 
     /// Gazetteer, money, dates and NER on a segmented document, merged by
     /// [`ner::merge`] (`gazette mentions`).
+    ///
+    /// A recogniser failure leaves the NER layer empty; [`Pipeline::try_mentions`] reports it.
     pub fn mentions(&self, doc: &mut Document) {
+        let _ = self.try_mentions(doc);
+    }
+
+    /// [`Pipeline::mentions`], reporting a recogniser failure.
+    pub fn try_mentions(&self, doc: &mut Document) -> Result<()> {
         self.gazetteer.annotate(doc);
         self.money.annotate(doc);
         self.time.annotate(doc);
-        let found = self.ner.recognize(doc).unwrap_or_default();
+        let found = self.ner.recognize(doc);
+        let (found, result) = match found {
+            Ok(found) => (found, Ok(())),
+            Err(e) => (Vec::new(), Err(e)),
+        };
         ner::merge(doc, found);
+        result
     }
 
     /// The gazetteer stage, for tools that need its entries (NER training features).

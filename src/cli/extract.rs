@@ -341,18 +341,20 @@ impl Run {
     /// fails this document only.
     fn process(&self, mut doc: Document, origin: &Origin) -> Outcome {
         let id = doc.id.clone();
-        let result = catch_unwind(AssertUnwindSafe(|| {
+        let result = catch_unwind(AssertUnwindSafe(|| -> gazette::Result<Vec<String>> {
+            // A recogniser that fails at run time (a transformer backend) fails the
+            // document: records without its names would be silently incomplete.
             match self.depth {
                 Depth::Sentences => self.pipeline.segment(&mut doc),
                 Depth::Mentions => {
                     self.pipeline.segment(&mut doc);
-                    self.pipeline.mentions(&mut doc);
+                    self.pipeline.try_mentions(&mut doc)?;
                 }
-                Depth::Full => self.pipeline.annotate(&mut doc),
+                Depth::Full => self.pipeline.try_annotate(&mut doc)?,
             }
             let writer = Writer::new(&doc);
             if self.emit == Emit::Documents && !self.io.pretty {
-                return vec![writer.document_json()];
+                return Ok(vec![writer.document_json()]);
             }
             let mut lines = Vec::new();
             writer.for_each_record(self.emit, self.tokens, |r| {
@@ -360,11 +362,12 @@ impl Run {
                     lines.push(self.line(&r));
                 }
             });
-            lines
+            Ok(lines)
         }));
         self.articles.fetch_add(1, Ordering::Relaxed);
         match result {
-            Ok(lines) => Outcome::Lines(lines),
+            Ok(Ok(lines)) => Outcome::Lines(lines),
+            Ok(Err(e)) => Outcome::Failed(Some(id), e),
             Err(panic) => {
                 let what = panic
                     .downcast_ref::<&str>()
