@@ -49,7 +49,6 @@ pub enum TrainCommand {
     Ner(TrainNerArgs),
 }
 
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SchemeArg {
     Bilou,
