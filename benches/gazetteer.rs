@@ -95,5 +95,38 @@ fn aho_corasick_reference(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, load, find, aho_corasick_reference);
+/// Nanoseconds this thread has run on a CPU (Linux `/proc/thread-self/schedstat`): on a
+/// shared, loaded machine wall time overstates the cost, CPU time gives "per core".
+fn cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Prints load time and match MB/s per CPU-second (not wall time), next to criterion's
+/// wall-clock figures.
+fn per_core(_c: &mut Criterion) {
+    let Some(t0) = cpu_ns() else { return };
+    let runs = 10;
+    for _ in 0..runs {
+        black_box(Gazetteer::load(&[]).expect("loads"));
+    }
+    let load_ms = (cpu_ns().unwrap_or(t0) - t0) as f64 / runs as f64 / 1e6;
+    println!("per-core: load default lists {load_ms:.1} ms CPU");
+    let gz = Gazetteer::load(&[]).expect("loads");
+    for (name, text) in corpora() {
+        let t0 = cpu_ns().unwrap_or(0);
+        let runs = 20;
+        for _ in 0..runs {
+            black_box(gz.find(&text, &[]).len());
+        }
+        let secs = (cpu_ns().unwrap_or(t0) - t0) as f64 / 1e9;
+        let mb = (text.len() * runs) as f64 / 1e6;
+        println!(
+            "per-core: match {name} {:.0} MB/s per CPU-second",
+            mb / secs
+        );
+    }
+}
+
+criterion_group!(benches, per_core, load, find, aho_corasick_reference);
 criterion_main!(benches);

@@ -303,8 +303,10 @@ pub struct Gazetteer {
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
     index: FirstWordIndex,
-    /// Which first bytes can start an alias (after ASCII folding), a cheap filter.
+    /// Which first bytes can start an alias, a cheap filter (digits aside).
     first_byte: [bool; 256],
+    /// First words of the aliases that start with a digit.
+    digit_words: Vec<Vec<u8>>,
     /// Extra titles (phoenix agents): lower-case phrase → CAMEO agent code.
     agents: HashMap<String, String>,
     warnings: Vec<String>,
@@ -435,7 +437,17 @@ impl Gazetteer {
                 continue;
             }
             let wend = word_end(text, i);
-            if self.first_byte[b.to_ascii_lowercase() as usize] {
+            // Names start with a capital, a digit or a non-ASCII letter: lower-case words
+            // are skipped without hashing.
+            let candidate = if b.is_ascii_digit() {
+                // Numbers are frequent and few aliases start with one ("3M", "10 Downing
+                // Street"): compare with those words instead of hashing every number.
+                let w = &bytes[i..wend];
+                self.digit_words.iter().any(|d| d.eq_ignore_ascii_case(w))
+            } else {
+                self.first_byte[b as usize]
+            };
+            if candidate {
                 if let Some(m) = self.match_at(text, i, wend) {
                     i = m.span.end;
                     raw.push(m);
@@ -452,13 +464,15 @@ impl Gazetteer {
         let bytes = text.as_bytes();
         // Multi-word aliases are keyed by their first two words, one-word aliases by their
         // word: each list is short, even for "The" or "New".
+        let first = fnv_fold(FNV_START, &bytes[start..wend]);
         if let Some(e2) = second_word_end(text, wend) {
-            let cands = self.index.get(hash_fold(&bytes[start..e2]) ^ TWO_WORDS);
+            let two = fnv_fold(first, &bytes[wend..e2]);
+            let cands = self.index.get(fnv_finish(two) ^ TWO_WORDS);
             if let Some(m) = self.verify(text, start, cands) {
                 return Some(m);
             }
         }
-        self.verify(text, start, self.index.get(hash_fold(&bytes[start..wend])))
+        self.verify(text, start, self.index.get(fnv_finish(first)))
     }
 
     /// The longest of `cands` (longest first) that matches at `start`, with every entry of
@@ -604,8 +618,11 @@ impl Gazetteer {
             }
             if m.title.is_some() {
                 // "Treasury Secretary Scott Bessent": the title is no organisation.
+                // `out` is in text order, so only its tail can lie inside the title.
                 let ts = m.title_start;
-                out.retain(|p: &Match| p.span.end <= ts || p.span.start >= m.span.start);
+                while out.last().is_some_and(|p: &Match| p.span.end > ts) {
+                    out.pop();
+                }
             }
             out.push(m);
         }
@@ -908,6 +925,9 @@ fn word_char_at(text: &str, i: usize) -> (bool, usize) {
         return (b.is_ascii_alphanumeric(), 1);
     }
     match text.get(i..).and_then(|s| s.chars().next()) {
+        // Quotes, dashes, bullets and odd spaces (U+2000–U+206F) are frequent in news and
+        // never letters: skip the Unicode tables for them.
+        Some(c) if ('\u{2000}'..='\u{206f}').contains(&c) => (false, c.len_utf8()),
         Some(c) => (c.is_alphanumeric(), c.len_utf8()),
         None => (false, 1),
     }
@@ -991,11 +1011,23 @@ fn hash_str(s: &str) -> u64 {
 
 #[inline]
 fn hash_fold(s: &[u8]) -> u64 {
-    // FNV-1a over ASCII-folded bytes, with a final mix for the table's high bits.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv_finish(fnv_fold(FNV_START, s))
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a over ASCII-folded bytes, resumable (the two-word key extends the one-word one).
+#[inline]
+fn fnv_fold(mut h: u64, s: &[u8]) -> u64 {
     for &b in s {
         h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
     }
+    h
+}
+
+/// A final mix so the table's high bits are as good as its low ones.
+#[inline]
+fn fnv_finish(h: u64) -> u64 {
     h ^ (h >> 29)
 }
 
@@ -1069,6 +1101,15 @@ fn surface_of(text: &str, span: Span) -> &str {
 }
 
 fn is_calendar(word: &str) -> bool {
+    // Most names are no month: a length and first-letter test saves the list scan.
+    if !(3..=9).contains(&word.len())
+        || !matches!(
+            word.as_bytes()[0],
+            b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D' | b'T' | b'W'
+        )
+    {
+        return false;
+    }
     const CALENDAR: &[&str] = &[
         "January",
         "February",
@@ -1513,13 +1554,18 @@ impl Builder {
 
         let mut groups: HashMap<u64, Vec<u32>> = HashMap::new();
         let mut first_byte = [false; 256];
+        let mut digit_words: Vec<Vec<u8>> = Vec::new();
         for (i, a) in self.aliases.iter().enumerate() {
             let text = str_of(&self.texts, a.text);
             let fw = first_word(text.as_bytes());
             if fw.is_empty() || !text.as_bytes().starts_with(fw) {
                 continue; // an alias must start with a word char
             }
-            first_byte[fw[0].to_ascii_lowercase() as usize] = true;
+            first_byte[fw[0] as usize] = true;
+            first_byte[fw[0].to_ascii_uppercase() as usize] = true;
+            if fw[0].is_ascii_digit() && !digit_words.iter().any(|d: &Vec<u8>| d == fw) {
+                digit_words.push(fw.to_vec());
+            }
             let key = alias_key(text);
             groups.entry(key).or_default().push(i as u32);
         }
@@ -1533,6 +1579,7 @@ impl Builder {
             entries: self.entries,
             aliases: self.aliases,
             first_byte,
+            digit_words,
             agents: self.agents,
             warnings: self.warnings,
         }

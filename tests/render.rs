@@ -235,12 +235,28 @@ struct Case {
     b: String,
 }
 
+/// Whether the fixture articles are in the tree (they arrive from another branch).
+fn have_fixtures() -> bool {
+    std::fs::read_dir(root().join("fixtures/articles")).is_ok_and(|d| {
+        d.filter_map(|e| e.ok())
+            .any(|e| e.path().extension().is_some_and(|x| x == "txt"))
+    })
+}
+
 fn cases() -> Vec<Case> {
     let path = root().join("tests/data/render/cases.tsv");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut out = Vec::new();
+    let fixtures = have_fixtures();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with("fixture:") && !fixtures {
+            eprintln!(
+                "render cases: NOT RUN cases.tsv:{}: no fixture articles in fixtures/articles yet",
+                n + 1
+            );
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
@@ -765,7 +781,17 @@ fn screenshot(bin: &Path, url: &str, png: &Path, size: &str) {
 }
 
 fn file_url(path: &Path) -> String {
-    format!("file://{}", path.canonicalize().unwrap().display())
+    let path = path.canonicalize().unwrap().display().to_string();
+    let mut url = String::from("file://");
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                url.push(b as char)
+            }
+            _ => url.push_str(&format!("%{b:02X}")),
+        }
+    }
+    url
 }
 
 #[test]

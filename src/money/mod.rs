@@ -76,10 +76,22 @@ impl MoneyContext {
     /// near the top, makes `¥` the yuan.
     pub fn detect(text: &str) -> MoneyContext {
         let mut ctx = MoneyContext::default();
-        let head = head(text, 600);
+        let head = head(text, 400);
         for line in head.lines().take(4) {
             let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '•');
+            // the city is the line's first word or two, in letters
+            let first = line
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(line.len());
+            if first < 4 || first > 12 {
+                continue;
+            }
             for (city, code) in DATELINES {
+                if city.len() < first
+                    || !city.as_bytes()[first..].is_empty() && city.as_bytes()[first] != b' '
+                {
+                    continue;
+                }
                 let Some(prefix) = line.get(..city.len()) else {
                     continue;
                 };
@@ -102,8 +114,12 @@ impl MoneyContext {
                 }
             }
         }
-        let lower_head = head.to_ascii_lowercase();
-        if lower_head.contains("yuan") || lower_head.contains("renminbi") {
+        // only `¥` reads the yen context
+        let b = head.as_bytes();
+        if text.contains('¥')
+            && (b.windows(4).any(|w| w.eq_ignore_ascii_case(b"yuan"))
+                || b.windows(8).any(|w| w.eq_ignore_ascii_case(b"renminbi")))
+        {
             ctx.yen = "CNY";
         }
         ctx
@@ -137,12 +153,31 @@ impl MoneyRecognizer {
     }
 
     /// Appends one `MONEY` mention per amount in each sentence.
+    ///
+    /// The prefilter runs once over the whole text; only sentences holding a trigger are
+    /// lexed and parsed.
     pub fn annotate(&self, doc: &mut Document) {
+        let triggers: Vec<usize> = prefilter()
+            .find_iter(&doc.text)
+            .filter(|m| trigger_ok(&doc.text, m.start(), m.end()))
+            .map(|m| m.start())
+            .collect();
+        if triggers.is_empty() {
+            return;
+        }
         let ctx = MoneyContext::detect(&doc.text);
         let mut found = Vec::new();
+        let mut t = 0;
         for (si, s) in doc.sentences.iter().enumerate() {
+            while t < triggers.len() && triggers[t] < s.span.start {
+                t += 1;
+            }
+            if t == triggers.len() || triggers[t] >= s.span.end {
+                continue;
+            }
             let text = s.span.text(&doc.text);
-            for (span, money) in find(text, &ctx) {
+            let amounts = with_lexed(text, |toks| amounts_in(text, toks, &ctx));
+            for (span, money) in amounts {
                 let span = Span::new(s.span.start + span.start, s.span.start + span.end);
                 let mut m = Mention::new(span, EntityType::Money, MentionSource::Money, si);
                 m.value = Some(MentionValue::Money(money));
@@ -226,7 +261,7 @@ fn prefilter() -> &'static AhoCorasick {
                 break;
             }
             pats.push(title);
-            pats.push(w.to_ascii_uppercase());
+            // no ALL-CAPS variant: headlines in capitals carry symbols ("$5 BILLION")
         }
         for code in CODES {
             pats.push(code.0.to_string());
@@ -239,6 +274,41 @@ fn prefilter() -> &'static AhoCorasick {
             .build(pats)
             .expect("valid patterns")
     })
+}
+
+/// Second look at a prefilter match that is usually not money: `won` and `marks` count
+/// only after a multiplier word or adjective (`21 trillion won`, `German marks`), `5p`
+/// only when the `p` ends the word (not `5pm`).
+fn trigger_ok(text: &str, start: usize, end: usize) -> bool {
+    let m = text.get(start..end).unwrap_or("").trim_start();
+    let b = m.as_bytes();
+    if b.len() == 2 && b[0].is_ascii_digit() {
+        return !text
+            .as_bytes()
+            .get(end)
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    }
+    if m.eq_ignore_ascii_case("won") || m.eq_ignore_ascii_case("marks") {
+        let before = text.get(..start).unwrap_or("").trim_end();
+        let word_start = before
+            .rfind(|c: char| !c.is_ascii_alphabetic())
+            .map_or(0, |i| i + 1);
+        let prev = before.get(word_start..).unwrap_or("").to_ascii_lowercase();
+        return prev.ends_with("illion")
+            || matches!(
+                prev.as_str(),
+                "bn" | "mn"
+                    | "tn"
+                    | "mln"
+                    | "bln"
+                    | "trn"
+                    | "korean"
+                    | "german"
+                    | "deutsche"
+                    | "finnish"
+            );
+    }
+    true
 }
 
 /// ISO 4217 codes written before or after amounts (`CHF 5`, `5bn USD`), with the code
@@ -610,7 +680,10 @@ struct Parser<'a> {
 
 /// Finds the amounts in one sentence (or any text): spans are byte offsets into `text`.
 pub fn find(text: &str, ctx: &MoneyContext) -> Vec<(Span, Money)> {
-    if prefilter().find(text).is_none() {
+    if !prefilter()
+        .find_iter(text)
+        .any(|m| trigger_ok(text, m.start(), m.end()))
+    {
         return Vec::new();
     }
     with_lexed(text, |toks| amounts_in(text, toks, ctx))

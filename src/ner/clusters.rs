@@ -5,7 +5,7 @@
 //! Deterministic: words are ordered by frequency then hash, and k-means starts from the
 //! most frequent words.
 
-use crate::ner::features::{IdMap, TokInfo, N_CLUSTERS};
+use crate::ner::features::{IdMap, TokInfo, N_CLUSTERS, N_LEX};
 
 /// Settings for [`learn`].
 #[derive(Clone, Debug)]
@@ -36,7 +36,7 @@ pub fn learn(
     sentences: &[Vec<TokInfo>],
     cfg: &ClusterConfig,
     log: &mut dyn FnMut(&str),
-) -> IdMap<[u16; N_CLUSTERS]> {
+) -> IdMap<[u16; N_LEX]> {
     // Word frequencies, in a deterministic order.
     let mut freq: IdMap<u32> = IdMap::default();
     for s in sentences {
@@ -134,7 +134,7 @@ pub fn learn(
         cfg.min_count,
         dim
     ));
-    let mut table: IdMap<[u16; N_CLUSTERS]> = IdMap::default();
+    let mut table: IdMap<[u16; N_LEX]> = IdMap::default();
     for (g, &k) in cfg.k.iter().enumerate() {
         let assign = kmeans(&vectors, movers, dim, k, cfg.iterations);
         for (w, &c) in assign.iter().enumerate() {

@@ -9,6 +9,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// Number of word-cluster granularities per word.
 pub const N_CLUSTERS: usize = 3;
+/// Values per word in the lexicon: the clusters, then the casing code ([`casing_code`]).
+pub const N_LEX: usize = N_CLUSTERS + 1;
 
 /// Types the tagger predicts, in label order.
 pub const TYPES: [&str; 4] = ["PER", "LOC", "ORG", "MISC"];
@@ -93,6 +95,8 @@ pub struct TokInfo {
     /// Cluster id + 1 at each granularity, 0 for a word without a cluster.
     pub clusters: [u16; N_CLUSTERS],
     pub flags: u16,
+    /// How the word is written in the training text ([`casing_code`]), 0 if unseen.
+    pub lexcase: u16,
     /// Gazetteer bits: class * 4 + position (0 begin, 1 inside, 2 last, 3 unit).
     pub gaz: u32,
 }
@@ -120,10 +124,35 @@ pub fn normalize_into(raw: &str, out: &mut String) {
     }
 }
 
-/// Word-to-cluster table, keyed by [`TokInfo::lower`].
+/// Word lexicon learnt from the training text, keyed by [`TokInfo::lower`]: cluster ids
+/// and the casing code.
 #[derive(Clone, Debug, Default)]
 pub struct ClusterTable {
-    pub map: IdMap<[u16; N_CLUSTERS]>,
+    pub map: IdMap<[u16; N_LEX]>,
+}
+
+/// A code for how a word is written where case shows (mid-sentence, not in an upper-case
+/// headline): never seen, seen only where case is hidden, or the share of capitalised
+/// occurrences in buckets, split by frequency. Names are almost never written lower-case.
+pub fn casing_code(lower: u32, capitalised: u32, hidden: u32) -> u16 {
+    if lower + capitalised == 0 {
+        return u16::from(hidden > 0);
+    }
+    let share = f64::from(capitalised) / f64::from(lower + capitalised);
+    let bucket = if capitalised == 0 {
+        0
+    } else if share < 0.1 {
+        1
+    } else if share < 0.5 {
+        2
+    } else if share < 0.9 {
+        3
+    } else if lower > 0 {
+        4
+    } else {
+        5
+    };
+    2 + bucket * 2 + u16::from(lower + capitalised >= 5)
 }
 
 /// Scratch buffers reused across tokens so featurising allocates nothing per token.
@@ -188,13 +217,15 @@ pub fn token_info(raw: &str, clusters: &ClusterTable, s: &mut Scratch) -> TokInf
         flags |= PUNCT;
     }
     let lower = hash_bytes(s.lower.as_bytes());
+    let lex = clusters.map.get(&lower).copied().unwrap_or_default();
     let mut info = TokInfo {
         word: hash_bytes(s.norm.as_bytes()),
         lower,
         shape: hash_bytes(s.shape.as_bytes()),
         flags,
         len: n_chars.clamp(1, 5) as u8,
-        clusters: clusters.map.get(&lower).copied().unwrap_or_default(),
+        clusters: [lex[0], lex[1], lex[2]],
+        lexcase: lex[N_CLUSTERS],
         ..TokInfo::default()
     };
     // Affixes of the lower-cased form, by chars (never splitting UTF-8).
@@ -239,6 +270,27 @@ impl SentCtx {
 #[derive(Default)]
 pub struct DocCasing {
     counts: IdMap<(u16, u16)>,
+}
+
+/// Per word: written lower-case, capitalised where case shows, and seen where case is
+/// hidden (sentence start, upper-case headline). The counts behind [`casing_code`].
+pub fn count_casing(sentences: &[Vec<TokInfo>], counts: &mut IdMap<[u32; 3]>) {
+    for s in sentences {
+        let ctx = SentCtx::of(s);
+        for (i, t) in s.iter().enumerate() {
+            if t.flags & HAS_ALPHA == 0 {
+                continue;
+            }
+            let e = counts.entry(t.lower).or_default();
+            if i == 0 || ctx.all_caps {
+                e[2] += 1;
+            } else if t.capitalised() {
+                e[1] += 1;
+            } else {
+                e[0] += 1;
+            }
+        }
+    }
 }
 
 impl DocCasing {
@@ -286,6 +338,7 @@ const BOS: TokInfo = TokInfo {
     len: 0,
     clusters: [0xfff0; N_CLUSTERS],
     flags: 0,
+    lexcase: 0,
     gaz: 0,
 };
 const EOS: TokInfo = TokInfo {
@@ -298,6 +351,7 @@ const EOS: TokInfo = TokInfo {
     len: 0,
     clusters: [0xfff1; N_CLUSTERS],
     flags: 0,
+    lexcase: 0,
     gaz: 0,
 };
 
@@ -342,6 +396,9 @@ mod t {
     pub const LEN_SHAPE: u64 = 73;
     pub const CASING: u64 = 74;
     pub const CASING_SHAPE: u64 = 75;
+    pub const LEXCASE: u64 = 76;
+    pub const LEXCASE_HIDDEN: u64 = 77;
+    pub const LEXCASE_SHAPE: u64 = 78;
     pub const GAZ: u64 = 80;
     pub const GAZ_M1: u64 = 81;
     pub const GAZ_P1: u64 = 82;
@@ -418,6 +475,16 @@ pub fn local_features(
     if code != 0 {
         out.push(key(t::CASING, code));
         out.push(key2(t::CASING_SHAPE, code, w.shape));
+    }
+    if w.flags & HAS_ALPHA != 0 {
+        let c = u64::from(w.lexcase);
+        out.push(key(t::LEXCASE, c));
+        out.push(key2(
+            t::LEXCASE_HIDDEN,
+            c,
+            u64::from(i == 0 || ctx.all_caps),
+        ));
+        out.push(key2(t::LEXCASE_SHAPE, c, w.shape));
     }
     gaz_bits(w.gaz, |b| out.push(key(t::GAZ, b)));
     if w.gaz != 0 {

@@ -6,11 +6,14 @@
 
 use crate::ner::features::{
     doc_features, local_features, token_info, ClusterTable, DocCasing, DocLabels, IdMap, Scratch,
-    SentCtx, TokInfo, N_CLUSTERS,
+    SentCtx, TokInfo, N_LEX,
 };
 use crate::ner::model::{put_u32, put_varint, Constraints, Reader, Scheme, Weights};
 
-const MAGIC: &[u8; 8] = b"GZNER\x00\x01\x00";
+/// File magic: `GZNER\0`, then the format version and a zero byte.
+const MAGIC: &[u8; 8] = b"GZNER\x00\x02\x00";
+/// Version 1 had no casing code in the lexicon; it still loads.
+const OLDEST: u8 = 1;
 
 /// A loaded model.
 #[derive(Clone, Debug)]
@@ -159,7 +162,7 @@ impl Tagger {
         out.extend_from_slice(MAGIC);
         out.push(self.scheme.code());
         out.push(u8::from(self.pass2.is_some()));
-        let mut entries: Vec<(u64, [u16; N_CLUSTERS])> =
+        let mut entries: Vec<(u64, [u16; N_LEX])> =
             self.clusters.map.iter().map(|(&k, &v)| (k, v)).collect();
         entries.sort_unstable_by_key(|e| e.0);
         put_u32(&mut out, entries.len() as u32);
@@ -184,9 +187,18 @@ impl Tagger {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Tagger, String> {
         let mut r = Reader::new(bytes);
-        if r.take(MAGIC.len())? != MAGIC {
+        let head = r.take(MAGIC.len())?;
+        if head[..6] != MAGIC[..6] {
             return Err("not a gazette NER model (bad magic)".into());
         }
+        let version = head[6];
+        if !(OLDEST..=MAGIC[6]).contains(&version) {
+            return Err(format!(
+                "model format version {version}; this gazette reads {OLDEST} to {}",
+                MAGIC[6]
+            ));
+        }
+        let per_word = if version == 1 { N_LEX - 1 } else { N_LEX };
         let scheme = Scheme::from_code(r.take(1)?[0]).ok_or("unknown label scheme")?;
         let two = r.take(1)?[0] != 0;
         let n = r.u32()? as usize;
@@ -196,11 +208,11 @@ impl Tagger {
             prev = prev.wrapping_add(r.varint()?);
             keys.push(prev);
         }
-        let mut map: IdMap<[u16; N_CLUSTERS]> = IdMap::default();
+        let mut map: IdMap<[u16; N_LEX]> = IdMap::default();
         map.reserve(keys.len());
         for k in keys {
-            let mut v = [0u16; N_CLUSTERS];
-            for c in &mut v {
+            let mut v = [0u16; N_LEX];
+            for c in v.iter_mut().take(per_word) {
                 *c = r.u16()?;
             }
             map.insert(k, v);

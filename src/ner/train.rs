@@ -10,8 +10,8 @@ use std::time::Instant;
 use crate::conll::{chunks, ConllDocument};
 use crate::ner::clusters::{self, ClusterConfig};
 use crate::ner::features::{
-    doc_features, local_features, token_info, ClusterTable, DocCasing, DocLabels, IdMap, Scratch,
-    SentCtx, TokInfo, TYPES,
+    casing_code, count_casing, doc_features, local_features, token_info, ClusterTable, DocCasing,
+    DocLabels, IdMap, Scratch, SentCtx, TokInfo, N_CLUSTERS, TYPES,
 };
 use crate::ner::model::{Constraints, Scheme, TrainWeights, Weights};
 use crate::ner::tagger::Tagger;
@@ -386,16 +386,44 @@ pub fn train(
     let train_docs = &split[..];
     // Clusters from the training text only.
     let plain = prepare(train_docs, scheme, &ClusterTable::default(), None);
+    // How each word is written in the training text; a training token sees the counts
+    // without its own document, as a word in new text does.
+    let mut casing: IdMap<[u32; 3]> = IdMap::default();
+    let per_doc: Vec<IdMap<[u32; 3]>> = plain
+        .iter()
+        .map(|d| {
+            let mut c = IdMap::default();
+            count_casing(&d.sents, &mut c);
+            for (k, v) in &c {
+                let e: &mut [u32; 3] = casing.entry(*k).or_default();
+                for j in 0..3 {
+                    e[j] += v[j];
+                }
+            }
+            c
+        })
+        .collect();
     let all: Vec<Vec<TokInfo>> = plain.into_iter().flat_map(|d| d.sents).collect();
-    let clusters = ClusterTable {
+    let mut clusters = ClusterTable {
         map: clusters::learn(&all, &cfg.clusters, log),
     };
     drop(all);
+    for (k, v) in &casing {
+        clusters.map.entry(*k).or_default()[N_CLUSTERS] = casing_code(v[0], v[1], v[2]);
+    }
     log(&format!(
         "clusters learnt ({:.1}s)",
         start.elapsed().as_secs_f64()
     ));
-    let train = prepare(train_docs, scheme, &clusters, gaz);
+    let mut train = prepare(train_docs, scheme, &clusters, gaz);
+    for (d, own) in train.iter_mut().zip(&per_doc) {
+        for t in d.sents.iter_mut().flatten() {
+            let (Some(g), Some(o)) = (casing.get(&t.lower), own.get(&t.lower)) else {
+                continue;
+            };
+            t.lexcase = casing_code(g[0] - o[0], g[1] - o[1], g[2] - o[2]);
+        }
+    }
     let dev = prepare(dev_docs, scheme, &clusters, gaz);
     let train_local = local_keys(&train);
     let dev_local = local_keys(&dev);

@@ -492,7 +492,9 @@ fn keeps_stop(text: &str, ws: usize, dot: usize, sh: &Shape) -> bool {
     if let (Some(c), None) = (cs.next(), cs.next()) {
         return c.is_alphabetic();
     }
-    match lexicon::abbreviation(w) {
+    // `D-Mass.`: the part after the last hyphen decides.
+    let last = w.rsplit(['-', '\u{2010}', '\u{2011}']).next().unwrap_or(w);
+    match lexicon::abbreviation(w).or_else(|| lexicon::abbreviation(last)) {
         Some(Abbr::Never | Abbr::General) => true,
         Some(Abbr::Number) => {
             let b = text.as_bytes();

@@ -36,11 +36,29 @@ impl DateRecognizer {
 
     /// Appends one `DATE` mention per date or time in each sentence, resolved against
     /// `doc.published`.
+    ///
+    /// The prefilter runs once over the whole text; only sentences holding a trigger are
+    /// lexed and parsed.
     pub fn annotate(&self, doc: &mut Document) {
         let mut found = Vec::new();
+        let all = triggers(&doc.text);
+        let mut t = 0;
+        let mut local = Vec::new();
         for (si, s) in doc.sentences.iter().enumerate() {
+            while t < all.len() && all[t] < s.span.start {
+                t += 1;
+            }
+            local.clear();
+            while t < all.len() && all[t] < s.span.end {
+                local.push(all[t] - s.span.start);
+                t += 1;
+            }
+            if local.is_empty() {
+                continue;
+            }
             let text = s.span.text(&doc.text);
-            for (span, value) in find(text, doc.published) {
+            let dates = with_lexed(text, |toks| dates_in(text, toks, &local, doc.published));
+            for (span, value) in dates {
                 let span = Span::new(s.span.start + span.start, s.span.start + span.end);
                 let mut m = Mention::new(span, EntityType::Date, MentionSource::Date, si);
                 m.value = Some(MentionValue::Date(value));
@@ -57,42 +75,29 @@ impl DateRecognizer {
 fn prefilter() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
-        let mut pats: Vec<String> = Vec::new();
-        // `week`, `month`, `year`, `quarter`, `decade` first: they are triggers only after
-        // the words of `unit_trigger` (most are durations: "two years", "years of").
-        for w in ["week", "month", "year", "quarter", "decade"] {
-            pats.push(w.to_string());
-            let mut t = w.to_string();
-            t[..1].make_ascii_uppercase();
-            pats.push(t);
-            pats.push(w.to_ascii_uppercase());
-        }
+        // Lowercase and matched case-insensitively: a small automaton (it stays in
+        // cache); the case a word needs (`May`, not "may") is checked in `triggers`.
+        let mut pats: Vec<&str> = vec!["week", "month", "year", "quarter", "decade"];
         debug_assert_eq!(pats.len(), UNIT_PATTERNS.end);
-        for m in [
-            "Jan",
-            "Feb",
-            "Mar",
-            "Apr",
-            "May",
-            "Jun",
-            "Jul",
-            "Aug",
-            "Sep",
-            "Oct",
-            "Nov",
-            "Dec",
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-        ] {
-            pats.push(m.to_string());
-            pats.push(m.to_ascii_uppercase());
-        }
-        for w in [
+        pats.extend([
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ]);
+        debug_assert_eq!(pats.len(), MONTH_PATTERNS.end);
+        pats.extend([
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "q1",
+            "q2",
+            "q3",
+            "q4",
+        ]);
+        debug_assert_eq!(pats.len(), CAPITAL_PATTERNS.end);
+        pats.extend([
             "yesterday",
             "today",
             "tomorrow",
@@ -104,25 +109,20 @@ fn prefilter() -> &'static AhoCorasick {
             "afternoon",
             "evening",
             "last night",
-        ] {
-            pats.push(w.to_string());
-            let mut t = w.to_string();
-            t[..1].make_ascii_uppercase();
-            pats.push(t);
-            pats.push(w.to_ascii_uppercase());
-        }
-        for q in ["Q1", "Q2", "Q3", "Q4"] {
-            pats.push(q.to_string());
-        }
+        ]);
         AhoCorasick::builder()
+            .ascii_case_insensitive(true)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(pats)
             .expect("valid patterns")
     })
 }
 
-/// The prefilter patterns of the unit words (`week` … `decade`, three cases each).
-const UNIT_PATTERNS: std::ops::Range<usize> = 0..15;
+/// Prefilter pattern ids: unit words (`week` … `decade`), then month abbreviations,
+/// then words that must be capitalised (weekdays, `Q1`…), then the rest.
+const UNIT_PATTERNS: std::ops::Range<usize> = 0..5;
+const MONTH_PATTERNS: std::ops::Range<usize> = 5..17;
+const CAPITAL_PATTERNS: std::ops::Range<usize> = 17..28;
 
 /// A unit word is a trigger after `this`, `last`, `next`, `coming`, `past`, `the`, an
 /// ordinal or a hyphen (`this year`, `the end of the year`, `first-quarter`), or before
@@ -155,7 +155,7 @@ fn digit_trigger(text: &str, out: &mut Vec<usize>) {
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() {
-            i += 1;
+            i = next_digit(b, i + 1);
             continue;
         }
         let start = i;
@@ -184,6 +184,28 @@ fn digit_trigger(text: &str, out: &mut Vec<usize>) {
             out.push(start);
         }
     }
+}
+
+/// The index of the first ASCII digit at or after `i` (or `b.len()`), eight bytes at a
+/// time: most text has no digit for long stretches.
+fn next_digit(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= b.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&b[i..i + 8]);
+        // bytes '0'..='9' become 0..=9; a byte below 10 sets its high bit in `t`
+        let x = u64::from_le_bytes(chunk) ^ (0x30 * ONES);
+        let t = x.wrapping_sub(10 * ONES) & !x & HIGH;
+        if t != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < b.len() && !b[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
 }
 
 /// How the sentence places a date relative to the article: tense and cue words.
@@ -259,17 +281,43 @@ impl Expr {
 /// Finds the dates in one sentence (or any text), resolving relative ones against
 /// `published`; spans are byte offsets into `text`.
 pub fn find(text: &str, published: Option<NaiveDate>) -> Vec<(Span, DateValue)> {
-    let mut triggers: Vec<usize> = prefilter()
-        .find_iter(text)
-        .filter(|m| m.pattern().as_usize() >= UNIT_PATTERNS.end || unit_trigger(text, m.start()))
-        .map(|m| m.start())
-        .collect();
-    digit_trigger(text, &mut triggers);
+    let triggers = triggers(text);
     if triggers.is_empty() {
         return Vec::new();
     }
-    triggers.sort_unstable();
     with_lexed(text, |toks| dates_in(text, toks, &triggers, published))
+}
+
+/// Byte offsets of every trigger in `text`, sorted.
+fn triggers(text: &str) -> Vec<usize> {
+    let mut triggers: Vec<usize> = prefilter()
+        .find_iter(text)
+        .filter(|m| {
+            let b = text.as_bytes();
+            // words start at a word start ("Chicago" holds no `ago`)
+            if m.start() > 0 && b[m.start() - 1].is_ascii_alphabetic() {
+                return false;
+            }
+            let capital = b[m.start()].is_ascii_uppercase();
+            let id = m.pattern().as_usize();
+            if UNIT_PATTERNS.contains(&id) {
+                unit_trigger(text, m.start())
+            } else if MONTH_PATTERNS.contains(&id) {
+                // `Mar` fires on "market": the whole word must be a capitalised month
+                let rest = text.get(m.start()..).unwrap_or("");
+                let end = rest
+                    .find(|c: char| !c.is_ascii_alphabetic())
+                    .unwrap_or(rest.len());
+                capital && month_number(&rest[..end]).is_some()
+            } else {
+                capital || !CAPITAL_PATTERNS.contains(&id)
+            }
+        })
+        .map(|m| m.start())
+        .collect();
+    digit_trigger(text, &mut triggers);
+    triggers.sort_unstable();
+    triggers
 }
 
 fn dates_in(

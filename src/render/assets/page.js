@@ -23,7 +23,14 @@
         first = first || t;
       }
     });
-    if (scroll && first) { first.scrollIntoView({ block: "center", behavior: "smooth" }); }
+    if (scroll) {
+      // Bring the card into view inside the events column, then the evidence in the page.
+      var list = card.closest(".events");
+      if (list && list.scrollHeight > list.clientHeight) {
+        list.scrollTop += card.getBoundingClientRect().top - list.getBoundingClientRect().top - list.clientHeight / 3;
+      }
+      if (first) { first.scrollIntoView({ block: "center", behavior: "smooth" }); }
+    }
   }
   all(".card").forEach(function (card) {
     function go(ev) {
