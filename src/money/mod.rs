@@ -83,7 +83,7 @@ impl MoneyContext {
             let first = line
                 .find(|c: char| !c.is_ascii_alphabetic())
                 .unwrap_or(line.len());
-            if first < 4 || first > 12 {
+            if !(4..=12).contains(&first) {
                 continue;
             }
             for (city, code) in DATELINES {
