@@ -176,6 +176,27 @@ impl Assembler {
                     }
                 }
             }
+            // A deal not reached at talks with a named place was not reached there ("No
+            // agreement was reached at the talks in Geneva").
+            let talks_place = drafts
+                .iter()
+                .zip(&resolved_of)
+                .find(|(d, r)| d.ty == EventType::Meeting && d.place.is_some() && r.is_some())
+                .and_then(|(_, r)| r.and_then(|b| built[b].ev.place.clone()));
+            if let Some(p) = talks_place {
+                for &b in &here {
+                    let ev = &mut built[b].ev;
+                    if ev.place.is_none()
+                        && ev.sentence == si
+                        && ev.ty == EventType::Agreement
+                        && ev.modality == Modality::Negated
+                        && ev.agents.is_empty()
+                        && ev.counterparts.is_empty()
+                    {
+                        ev.place = Some(p.clone());
+                    }
+                }
+            }
             // People introduced in this sentence, for later pronouns and descriptors.
             for c in &view.cands {
                 let person = c.ety == Some(EntityType::Person)
