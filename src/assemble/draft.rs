@@ -785,6 +785,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                         | "that"
                         | "as"
                         | "but"
+                        | "worth"
                 )
                 && !is_verb_form(&w.lower)
         })
@@ -1868,10 +1869,14 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     "in" | "at" | "to" => {
                         // At "the APEC Summit in South Korea": the summit is a setting; the
                         // place is inside it.
-                        let setting = matches!(
-                            self.lw(grp.end),
-                            "summit" | "meeting" | "conference" | "talks" | "forum" | "airshow"
-                        );
+                        let event_word = |w: &str| {
+                            matches!(
+                                w,
+                                "summit" | "meeting" | "conference" | "talks" | "forum" | "airshow"
+                            )
+                        };
+                        let setting = event_word(self.lw(grp.end))
+                            || grp.end > 0 && event_word(self.lw(grp.end - 1));
                         if place.is_none()
                             && !setting
                             && ms.iter().all(|&m| !self.is_personish(m))
@@ -1893,8 +1898,20 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 && !matches!(l.as_str(), "," | "." | "to")
             {
                 let e = self.phrase_end(j, zone_end);
-                let has_money = self.v.money.iter().any(|m| m.1 >= j && m.1 < e);
-                if e > j && !has_money {
+                // The object up to its price ("103 Boeing aircraft worth $36 billion").
+                let money_at = self
+                    .v
+                    .money
+                    .iter()
+                    .map(|m| m.1)
+                    .filter(|&m| m >= j && m < e)
+                    .min();
+                let e = match money_at {
+                    Some(m) if m > j && self.lw(m - 1) == "worth" => m - 1,
+                    Some(m) => m.max(j),
+                    None => e,
+                };
+                if e > j {
                     d.topic = self.span(j, e);
                     topic_done = true;
                     for k in j..e {

@@ -192,6 +192,27 @@ impl Assembler {
                     }
                 }
             }
+            // A deal not reached at talks with a named place was not reached there ("No
+            // agreement was reached at the talks in Geneva").
+            let talks_place = drafts
+                .iter()
+                .zip(&resolved_of)
+                .find(|(d, r)| d.ty == EventType::Meeting && d.place.is_some() && r.is_some())
+                .and_then(|(_, r)| r.and_then(|b| built[b].ev.place.clone()));
+            if let Some(p) = talks_place {
+                for &b in &here {
+                    let ev = &mut built[b].ev;
+                    if ev.place.is_none()
+                        && ev.sentence == si
+                        && ev.ty == EventType::Agreement
+                        && ev.modality == Modality::Negated
+                        && ev.agents.is_empty()
+                        && ev.counterparts.is_empty()
+                    {
+                        ev.place = Some(p.clone());
+                    }
+                }
+            }
             // People introduced in this sentence, for later pronouns and descriptors.
             for c in &view.cands {
                 let person = c.ety == Some(EntityType::Person)
@@ -347,7 +368,9 @@ impl Assembler {
             if ev.agents.is_empty() {
                 return None;
             }
-        } else if !participants && ev.place.is_none() {
+        } else if !participants && ev.place.is_none() && ev.modality != Modality::Negated {
+            // A deal that was not reached is news even when nobody is named ("no deal was
+            // reached during this week's talks"); anything else needs a party or a place.
             return None;
         }
         if entry.has("evt") && !named && ev.amount.is_none() && ev.place.is_none() {
@@ -615,6 +638,35 @@ fn dedupe(doc: &Document, args: Vec<Argument>) -> Vec<Argument> {
     out
 }
 
+/// Drops a country when its own leader is also among the parties: merged mentions of one
+/// deal ("South Korea … completing a trade deal", "Lee and Trump announced the
+/// agreement") name the same side twice, and a reader lists the leaders, not South Korea,
+/// Lee and Trump.
+fn without_represented_countries(doc: &Document, args: Vec<Argument>) -> Vec<Argument> {
+    let represented: BTreeSet<&str> = args
+        .iter()
+        .filter_map(|a| a.entity.and_then(|e| doc.entities.get(e)))
+        .filter(|e| e.ty == EntityType::Person)
+        .filter_map(|e| e.attributes.get("country_kb").map(String::as_str))
+        .collect();
+    if represented.is_empty() {
+        return args;
+    }
+    args.into_iter()
+        .filter(|a| {
+            let country = a.entity.and_then(|e| doc.entities.get(e)).filter(|e| {
+                matches!(
+                    e.attributes.get("kind").map(String::as_str),
+                    Some("country" | "government")
+                )
+            });
+            !country
+                .and_then(|e| e.kb.as_deref())
+                .is_some_and(|kb| represented.contains(kb))
+        })
+        .collect()
+}
+
 fn keys(doc: &Document, args: &[Argument]) -> BTreeSet<String> {
     args.iter().map(|a| key(doc, a)).collect()
 }
@@ -650,7 +702,15 @@ fn compatible(doc: &Document, x: &Event, y: &Event, xe: bool, ye: bool) -> bool 
         (Some(a), Some(b)) => same(doc, a, b),
         _ => false,
     };
-    if !(participants_compatible(doc, x, y) || nobody && same_place) || !place_compatible(doc, x, y)
+    // Two nameless mentions in one sentence are one event ("failed to reach a deal on a
+    // global plastics treaty in Geneva").
+    let one_sentence = x.agents.is_empty()
+        && x.counterparts.is_empty()
+        && y.agents.is_empty()
+        && y.counterparts.is_empty()
+        && x.evidence.contains(&y.sentence);
+    if !(participants_compatible(doc, x, y) || nobody && same_place || one_sentence)
+        || !place_compatible(doc, x, y)
     {
         return false;
     }
@@ -766,9 +826,17 @@ fn merge_into(
         add_evidence(&mut x.ev.evidence, sentence);
     }
     let ev = &mut x.ev;
+    // The record's roles win: a party it already has as a counterpart does not become an
+    // agent because another mention put it there (often a mis-resolved descriptor, "the
+    // carmaker said … its largest investment").
+    let record_cps = keys(doc, &ev.counterparts);
     let mut agents = ev.agents.clone();
-    agents.extend(y.agents);
-    ev.agents = dedupe(doc, agents);
+    agents.extend(
+        y.agents
+            .into_iter()
+            .filter(|a| !record_cps.contains(&key(doc, a))),
+    );
+    ev.agents = without_represented_countries(doc, dedupe(doc, agents));
     let mut cps = ev.counterparts.clone();
     cps.extend(y.counterparts);
     let agent_keys = keys(doc, &ev.agents);

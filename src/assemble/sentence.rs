@@ -634,6 +634,15 @@ impl<'d> View<'d> {
         let mut words: Vec<Word<'d>> = Vec::with_capacity(toks.len());
         for (k, t) in toks.iter().enumerate() {
             let text = doc.span_text(t.span);
+            // A segmenter may split the possessive off ("Tokyo" "’s"): fold it back.
+            if matches!(text, "'s" | "’s" | "'S" | "’S") {
+                if let Some(prev) = words.last_mut() {
+                    if prev.span.end == t.span.start {
+                        prev.poss = true;
+                        continue;
+                    }
+                }
+            }
             let (lower, mut poss) = lower_of(text);
             // `leaders’` : the apostrophe is its own token after a plural.
             if !poss && lower.ends_with('s') {
@@ -769,6 +778,41 @@ impl<'d> View<'d> {
             }
             kept.push(c);
         }
+        // "US-China" recognised as one name: two parties when both halves name things
+        // elsewhere in the article.
+        let mut split: Vec<Cand> = Vec::new();
+        kept.retain(|c| {
+            let text = doc.span_text(c.head);
+            let Some(dash) = text.find('-') else {
+                return true;
+            };
+            let (a, b) = (&text[..dash], &text[dash + 1..]);
+            let known = |part: &str| {
+                doc.mentions
+                    .iter()
+                    .find(|m| doc.span_text(m.span) == part && m.span != c.head)
+                    .map(|m| m.ty)
+            };
+            match (known(a), known(b)) {
+                (Some(ta), Some(tb)) if !a.is_empty() && !b.is_empty() => {
+                    for (s, e, ty) in [
+                        (c.head.start, c.head.start + dash, ta),
+                        (c.head.start + dash + 1, c.head.end, tb),
+                    ] {
+                        split.push(Cand {
+                            head: Span::new(s, e),
+                            mention: None,
+                            ety: Some(ty),
+                            kind: CandKind::Proper,
+                            ..c.clone()
+                        });
+                    }
+                    false
+                }
+                _ => true,
+            }
+        });
+        kept.extend(split);
         let mut cands = kept;
         // Capitalised runs the recognisers missed (not in headings, where every word is
         // capitalised).
