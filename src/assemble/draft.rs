@@ -590,37 +590,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 let boundary = p <= lo
                     || plural_role_of
                     || conj
-                    || super::sentence::TITLE_WORDS.contains(&before)
-                    || matches!(
-                        before,
-                        "ministry"
-                            | "company"
-                            | "group"
-                            | "firm"
-                            | "bank"
-                            | "agency"
-                            | "carmaker"
-                            | "automaker"
-                            | "planemaker"
-                            | "chipmaker"
-                            | "giant"
-                            | "maker"
-                            | "producer"
-                            | "rival"
-                            | "operator"
-                            | "lender"
-                            | "insurer"
-                            | "miner"
-                            | "airline"
-                            | "regulator"
-                            | "unit"
-                            | "subsidiary"
-                            | "owner"
-                            | "start-up"
-                            | "startup"
-                            | "conglomerate"
-                            | "retailer"
-                    )
+                    || role_before_name(before)
                     || matches!(
                         before,
                         "," | "and"
