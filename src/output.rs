@@ -74,15 +74,7 @@ impl<'d> Writer<'d> {
     pub fn document_json(&self) -> String {
         let doc = self.doc;
         let mut out = String::with_capacity(doc.text.len() * 4 + 256);
-        let head = json!({
-            "doc_id": doc.id,
-            "title": doc.title,
-            "published": doc.published.map(|d| d.to_string()),
-            "url": doc.url,
-            "source": doc.source,
-            "meta": doc.meta,
-            "text": doc.text,
-        });
+        let head = Value::Object(self.document_head());
         let head = serde_json::to_string(&head).unwrap_or_default();
         // `head` ends with `}`: the nested lists go before it.
         out.push_str(head.strip_suffix('}').unwrap_or(&head));
@@ -289,21 +281,31 @@ impl<'d> Writer<'d> {
 
     /// One record with the article, its sentences, entities and events nested.
     pub fn document(&self) -> Value {
-        let doc = self.doc;
         let strip = without_doc_id;
-        json!({
-            "doc_id": doc.id,
-            "title": doc.title,
-            "published": doc.published.map(|d| d.to_string()),
-            "url": doc.url,
-            "source": doc.source,
-            "meta": doc.meta,
-            "text": doc.text,
-            "sentences": self.sentences(false).into_iter().map(strip).collect::<Vec<_>>(),
-            "mentions": self.mentions().into_iter().map(strip).collect::<Vec<_>>(),
-            "entities": self.entities().into_iter().map(strip).collect::<Vec<_>>(),
-            "events": self.events().into_iter().map(strip).collect::<Vec<_>>(),
-        })
+        let mut m = self.document_head();
+        let nested = |v: Vec<Value>| Value::Array(v.into_iter().map(strip).collect());
+        m.insert("sentences".into(), nested(self.sentences(false)));
+        m.insert("mentions".into(), nested(self.mentions()));
+        m.insert("entities".into(), nested(self.entities()));
+        m.insert("events".into(), nested(self.events()));
+        Value::Object(m)
+    }
+
+    /// The article's own fields, first in a documents record (both writers share them).
+    fn document_head(&self) -> Map<String, Value> {
+        let doc = self.doc;
+        let mut m = Map::new();
+        m.insert("doc_id".into(), json!(doc.id));
+        m.insert("title".into(), json!(doc.title));
+        m.insert(
+            "published".into(),
+            json!(doc.published.map(|d| d.to_string())),
+        );
+        m.insert("url".into(), json!(doc.url));
+        m.insert("source".into(), json!(doc.source));
+        m.insert("meta".into(), Value::Object(doc.meta.clone()));
+        m.insert("text".into(), json!(doc.text));
+        m
     }
 }
 
