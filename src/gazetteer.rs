@@ -25,10 +25,12 @@
 pub mod phoenix;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use smallvec::{smallvec, SmallVec};
 
 use crate::document::{Document, EntityType, Link, Mention, MentionSource, Span};
 use crate::error::{Error, Result};
@@ -274,7 +276,13 @@ struct Alias {
     text: Str,
     entry: u32,
     rule: MatchRule,
+    /// The alias is its entry's canonical name (set when the index is built).
+    primary: bool,
 }
+
+/// A candidate entry of a match: entry, rule of the alias that matched, whether that
+/// alias is the entry's own name.
+type Candidate = (u32, MatchRule, bool);
 
 /// A found name before it becomes a mention.
 #[derive(Clone, Debug, PartialEq)]
@@ -282,7 +290,7 @@ pub struct Match {
     pub span: Span,
     /// Candidate entries for this text with the rule of the alias that matched, best
     /// first after [`Gazetteer::find`]'s choice.
-    entries: Vec<(u32, MatchRule, bool)>,
+    entries: SmallVec<[Candidate; 2]>,
     /// A title read before a person ("Prime Minister").
     pub title: Option<String>,
     /// Where that title starts.
@@ -303,10 +311,12 @@ pub struct Gazetteer {
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
     index: FirstWordIndex,
-    /// Which first bytes can start an alias, a cheap filter (digits aside).
+    /// Which first bytes can start an alias: a filter for words that start with a
+    /// lower-case or non-ASCII letter (others go straight to the first-word filter).
     first_byte: [bool; 256],
-    /// First words of the aliases that start with a digit.
-    digit_words: Vec<Vec<u8>>,
+    /// A 4096-bit filter of the first words that start with a digit: numbers are frequent
+    /// and such aliases few ("3M", "10 Downing Street"), so most numbers stop here.
+    digit_words: [u64; 64],
     /// Extra titles (phoenix agents): lower-case phrase → CAMEO agent code.
     agents: HashMap<String, String>,
     warnings: Vec<String>,
@@ -393,18 +403,12 @@ impl Gazetteer {
 
     /// The entries an exact alias names, as links (for NER features and tools).
     pub fn lookup(&self, alias: &str) -> Vec<(EntityType, Link)> {
-        let h = alias_key(alias);
         self.index
-            .get(h)
-            .iter()
-            .map(|&a| self.aliases[a as usize])
-            .filter(|a| self.s(a.text) == alias)
-            .filter_map(|a| {
-                let e = &self.entries[a.entry as usize];
-                match e.ty {
-                    EntryType::Mention(t) => Some((t, self.link(a.entry, None, None))),
-                    EntryType::Currency => None,
-                }
+            .cands(alias_key(alias))
+            .filter(|c| c.text == alias.as_bytes())
+            .filter_map(|c| match self.entries[c.entry as usize].ty {
+                EntryType::Mention(t) => Some((t, self.link(c.entry, None, None))),
+                EntryType::Currency => None,
             })
             .collect()
     }
@@ -424,11 +428,9 @@ impl Gazetteer {
 
     /// The ISO 4217 code of a currency name or symbol ("yen", "Japanese yen", "¥").
     pub fn currency(&self, name: &str) -> Option<String> {
-        let h = alias_key(name);
-        for &a in self.index.get(h) {
-            let a = self.aliases[a as usize];
-            let e = &self.entries[a.entry as usize];
-            if e.ty == EntryType::Currency && self.s(a.text).eq_ignore_ascii_case(name) {
+        for c in self.index.cands(alias_key(name)) {
+            let e = &self.entries[c.entry as usize];
+            if e.ty == EntryType::Currency && c.text.eq_ignore_ascii_case(name.as_bytes()) {
                 return self.s(e.kb).strip_prefix("iso4217:").map(str::to_string);
             }
         }
@@ -440,32 +442,41 @@ impl Gazetteer {
     /// starts are guessed from punctuation).
     pub fn find(&self, text: &str, sentences: &[SentenceInfo]) -> Vec<Match> {
         let bytes = text.as_bytes();
-        let mut raw: Vec<Match> = Vec::new();
+        let mut raw: Vec<Match> = Vec::with_capacity(text.len() / 128);
         let mut i = 0;
+        // `i` is always at a word start or outside a word. Names start with a capital, a
+        // digit or a non-ASCII letter: lower-case words are skipped without hashing, and
+        // the rest go to the first-word filter, which rejects most in one probe.
         while i < bytes.len() {
             let b = bytes[i];
-            let (is_w, clen) = word_char_at(text, i);
-            if !is_w {
-                i += clen;
-                continue;
-            }
-            let wend = word_end(text, i);
-            // Names start with a capital, a digit or a non-ASCII letter: lower-case words
-            // are skipped without hashing.
-            let candidate = if b.is_ascii_digit() {
-                // Numbers are frequent and few aliases start with one ("3M", "10 Downing
-                // Street"): compare with those words instead of hashing every number.
-                let w = &bytes[i..wend];
-                self.digit_words.iter().any(|d| d.eq_ignore_ascii_case(w))
-            } else {
-                self.first_byte[b as usize]
-            };
-            if candidate {
-                if let Some(m) = self.match_at(text, i, wend) {
-                    i = m.span.end;
-                    raw.push(m);
+            match BYTE_CLASS[b as usize] {
+                OTHER => {
+                    i += 1;
                     continue;
                 }
+                // Generated surnames may start in lower case ("de Gaulle" → "de").
+                LOWER if !self.first_byte[b as usize] => {
+                    i = word_end(text, i + 1);
+                    continue;
+                }
+                NON_ASCII => {
+                    let (is_w, clen) = word_char_at(text, i);
+                    if !is_w {
+                        i += clen;
+                        continue;
+                    }
+                    if !self.first_byte[b as usize] {
+                        i = word_end(text, i);
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            let wend = word_end(text, i);
+            if let Some(m) = self.match_at(text, i, wend) {
+                i = m.span.end;
+                raw.push(m);
+                continue;
             }
             i = wend;
         }
@@ -477,60 +488,73 @@ impl Gazetteer {
         let bytes = text.as_bytes();
         // Multi-word aliases are keyed by their first two words, one-word aliases by their
         // word: each list is short, even for "The" or "New".
+        // Every first word of an alias has a slot (most capitalised words have none): its
+        // one-word aliases, and whether any two-word key starts with it.
         let first = fnv_fold(FNV_START, &bytes[start..wend]);
-        if let Some(e2) = second_word_end(text, wend) {
-            let two = fnv_fold(first, &bytes[wend..e2]);
-            let cands = self.index.get(fnv_finish(two) ^ TWO_WORDS);
-            if let Some(m) = self.verify(text, start, cands) {
-                return Some(m);
+        let h = fnv_finish(first);
+        if bytes[start].is_ascii_digit()
+            && self.digit_words[(h >> 6) as usize & 63] & (1 << (h & 63)) == 0
+        {
+            return None;
+        }
+        let slot = self.index.get(h)?;
+        if slot.has_two() {
+            if let Some(e2) = second_word_end(text, wend) {
+                let two = fnv_fold(first, &bytes[wend..e2]);
+                if let Some(s2) = self.index.get(fnv_finish(two) ^ TWO_WORDS) {
+                    if let Some(m) = self.verify(text, start, s2) {
+                        return Some(m);
+                    }
+                }
             }
         }
-        self.verify(text, start, self.index.get(fnv_finish(first)))
+        self.verify(text, start, slot)
     }
 
     /// The longest of `cands` (longest first) that matches at `start`, with every entry of
     /// that text.
-    fn verify(&self, text: &str, start: usize, cands: &[u32]) -> Option<Match> {
+    fn verify(&self, text: &str, start: usize, slot: Slot) -> Option<Match> {
         let bytes = text.as_bytes();
         let mut best: Option<Match> = None;
-        for &ai in cands {
-            let a = self.aliases[ai as usize];
-            let alias = self.s(a.text);
-            let end = start + alias.len();
+        for c in self.index.slot_cands(slot) {
+            let end = start + c.text.len();
             if let Some(b) = &best {
                 // Candidates are longest first: once one matched, only equal lengths remain.
                 if end < b.span.end {
                     break;
                 }
             }
-            if end > bytes.len() || !text.is_char_boundary(end) {
+            if end > bytes.len() {
                 continue;
             }
-            if end < bytes.len() && word_char_at(text, end).0 {
+            // The cheapest test first: most candidates differ from the text.
+            let found = &bytes[start..end];
+            if !eq_ignore_case8(found, c.text) {
                 continue;
             }
-            let found = &text[start..end];
-            if !case_ok(found, alias, a.rule) {
+            if !text.is_char_boundary(end) || (end < bytes.len() && word_char_at(text, end).0) {
                 continue;
             }
-            let primary = self.entries[a.entry as usize].name == a.text
-                || self.s(self.entries[a.entry as usize].name) == alias;
+            if !case_ok(&text[start..end], c.text, c.rule) {
+                continue;
+            }
+            let (entry, rule, primary) = (c.entry, c.rule, c.primary);
             match &mut best {
                 Some(b) if b.span.end == end => {
-                    if let Some(x) = b.entries.iter_mut().find(|x| x.0 == a.entry) {
+                    if let Some(x) = b.entries.iter_mut().find(|x| x.0 == entry) {
                         // A name reading of the same entry wins over a surname reading.
                         if x.1 == MatchRule::Surname || x.1 == MatchRule::Common {
-                            x.1 = a.rule;
+                            x.1 = rule;
                         }
                         x.2 |= primary;
                     } else {
-                        b.entries.push((a.entry, a.rule, primary));
+                        b.entries.push((entry, rule, primary));
                     }
                 }
                 _ => {
                     best = Some(Match {
                         span: Span::new(start, end),
-                        entries: vec![(a.entry, a.rule, primary)],
+                        entries: smallvec![(entry, rule, primary)],
                         title: None,
                         title_start: start,
                     })
@@ -542,14 +566,14 @@ impl Gazetteer {
 
     fn filter_and_choose(&self, text: &str, raw: Vec<Match>, sents: &[SentenceInfo]) -> Vec<Match> {
         // Entries named in full somewhere in the article license their surnames.
-        let full: std::collections::HashSet<u32> = raw
+        let full: FastSet<u32> = raw
             .iter()
             .flat_map(|m| m.entries.iter())
             .filter(|x| x.1 != MatchRule::Surname && x.1 != MatchRule::Common)
             .map(|x| x.0)
             .collect();
         // Countries the unambiguous names point to: context for the ambiguous ones.
-        let mut context: HashMap<[u8; 2], f32> = HashMap::new();
+        let mut context: FastMap<[u8; 2], f32> = FastMap::default();
         for m in &raw {
             if let [(e, rule, _)] = m.entries[..] {
                 if rule != MatchRule::Common && rule != MatchRule::Surname {
@@ -589,21 +613,27 @@ impl Gazetteer {
                 .filter(|x| x.1 == MatchRule::Surname)
                 .count();
             let unique_surname = surnames == 1 && m.entries.len() == 1;
-            m.entries.retain(|&(e, rule, primary)| match rule {
-                MatchRule::Surname => {
+            // Facts about the text around the match, computed at most once however many
+            // entries share it (a town name can have dozens).
+            let mut near_place: Option<bool> = None;
+            let mut beside_capital: Option<bool> = None;
+            let mut calendar: Option<bool> = None;
+            m.entries.retain(|x| match *x {
+                (e, MatchRule::Surname, _) => {
                     full.contains(&e)
                         || title.is_some()
                         || (unique_surname && self.distinctive(e, surface))
                 }
-                MatchRule::Common => {
+                (e, MatchRule::Common, _) => {
                     after_place
                         || (self.common_ok(text, e, span, sentence, sents, &context)
-                            && !next_to_capitalised(text, span))
+                            && !*beside_capital
+                                .get_or_insert_with(|| next_to_capitalised(text, span)))
                 }
-                MatchRule::Name | MatchRule::Exact | MatchRule::Fold => {
-                    !self.needs_place_context(e, primary, surface)
+                (e, MatchRule::Name | MatchRule::Exact | MatchRule::Fold, primary) => {
+                    !self.needs_place_context(e, primary, surface, &mut calendar)
                         || after_place
-                        || place_context(text, span)
+                        || *near_place.get_or_insert_with(|| place_context(text, span))
                 }
             });
             if m.entries.is_empty() {
@@ -644,12 +674,7 @@ impl Gazetteer {
 
     /// Orders a match's entries best first: user lists, then prior plus country context;
     /// for a surname, the person named in full (or whose title the text gives) first.
-    fn choose(
-        &self,
-        m: &mut Match,
-        context: &HashMap<[u8; 2], f32>,
-        full: &std::collections::HashSet<u32>,
-    ) {
+    fn choose(&self, m: &mut Match, context: &FastMap<[u8; 2], f32>, full: &FastSet<u32>) {
         if m.entries.len() < 2 {
             return;
         }
@@ -688,11 +713,14 @@ impl Gazetteer {
             }
             s
         };
-        m.entries.sort_by(|a, b| {
-            score(b)
-                .partial_cmp(&score(a))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
+        // Scored once per entry (not per comparison); the stable sort keeps list order
+        // for equal scores.
+        let mut scored: SmallVec<[(f32, Candidate); 8]> =
+            m.entries.iter().map(|x| (score(x), *x)).collect();
+        scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        for (slot, (_, x)) in m.entries.iter_mut().zip(scored) {
+            *slot = x;
+        }
     }
 
     /// A one-word town or foreign alternate name next to another capitalised word is more
@@ -747,7 +775,7 @@ impl Gazetteer {
         span: Span,
         sentence: Option<SentenceInfo>,
         sents: &[SentenceInfo],
-        context: &HashMap<[u8; 2], f32>,
+        context: &FastMap<[u8; 2], f32>,
     ) -> bool {
         if sentence.is_some_and(|s| s.heading) || is_sentence_start(text, span.start, sents) {
             return false;
@@ -768,32 +796,36 @@ impl Gazetteer {
         ];
         surname.chars().count() >= 4
             && self.attr(e, "role").is_some_and(|r| r.contains("head_of"))
-            && self
-                .attr(e, "country")
-                .is_some_and(|c| G20.contains(&c.as_str()))
+            && self.attr(e, "country").is_some_and(|c| G20.contains(&c))
     }
 
     /// Small towns (under 100,000 people, not capitals), foreign alternate names of cities
     /// under a million, and places named like months or weekdays ("March", "Mon") are
     /// places only in a place's context.
-    fn needs_place_context(&self, e: u32, primary: bool, surface: &str) -> bool {
+    fn needs_place_context(
+        &self,
+        e: u32,
+        primary: bool,
+        surface: &str,
+        calendar: &mut Option<bool>,
+    ) -> bool {
         let entry = &self.entries[e as usize];
         if entry.ty != EntryType::Mention(EntityType::Place) {
             return false;
         }
-        if is_calendar(surface) {
+        if *calendar.get_or_insert_with(|| is_calendar(surface)) {
             return true;
         }
         entry.city
             && (entry.prior < 25.0 || (!primary && entry.prior < 30.0 && !surface.contains(' ')))
     }
 
-    fn attr(&self, e: u32, key: &str) -> Option<String> {
+    fn attr(&self, e: u32, key: &str) -> Option<&str> {
         for &a in &self.entries[e as usize].attributes {
             for kv in self.s(a).split(';') {
                 if let Some((k, v)) = kv.split_once('=') {
                     if k.trim() == key {
-                        return Some(v.trim().to_string());
+                        return Some(v.trim());
                     }
                 }
             }
@@ -946,10 +978,47 @@ fn word_char_at(text: &str, i: usize) -> (bool, usize) {
     }
 }
 
+const OTHER: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER_OR_DIGIT: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+/// What a byte can start: nothing (ASCII non-word), a lower-case word (never a name), a
+/// possible name, or a char to decode.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c >= 0x80 {
+            NON_ASCII
+        } else if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_alphanumeric() {
+            UPPER_OR_DIGIT
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    t
+};
+
 /// The end of the word (run of alphanumerics) starting at `i`.
 #[inline]
 fn word_end(text: &str, mut i: usize) -> usize {
     let bytes = text.as_bytes();
+    // Eight ASCII bytes at a time: most words end within the first chunk.
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let stop = !ascii_alnum8(x) & 0x8080_8080_8080_8080;
+        if stop == 0 {
+            i += 8;
+            continue;
+        }
+        i += (stop.trailing_zeros() / 8) as usize;
+        break;
+    }
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
@@ -966,6 +1035,23 @@ fn word_end(text: &str, mut i: usize) -> usize {
         }
     }
     i
+}
+
+/// The high bit of each byte of `x` set where that byte is an ASCII letter or digit.
+#[inline]
+fn ascii_alnum8(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn rep(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    // Per byte on the low seven bits (no carries cross bytes): the high bit of `a + (0x80
+    // - lo)` says `a >= lo`, of `a + (0x7f - hi)` says `a > hi`.
+    let a = x & !HIGH;
+    let in_range =
+        |v: u64, lo: u8, hi: u8| v.wrapping_add(rep(0x80 - lo)) & !v.wrapping_add(rep(0x7f - hi));
+    let digit = in_range(a, b'0', b'9');
+    let letter = in_range(a | rep(0x20), b'a', b'z');
+    (digit | letter) & !x & HIGH
 }
 
 /// Marks a two-word key in the index (one table holds both kinds).
@@ -1044,12 +1130,94 @@ fn fnv_finish(h: u64) -> u64 {
     h ^ (h >> 29)
 }
 
+/// `a.eq_ignore_ascii_case(b)`, eight bytes at a time.
+#[inline]
+fn eq_ignore_case8(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut x = a.chunks_exact(8);
+    let mut y = b.chunks_exact(8);
+    for (p, q) in (&mut x).zip(&mut y) {
+        let p = u64::from_le_bytes(p.try_into().unwrap_or([0; 8]));
+        let q = u64::from_le_bytes(q.try_into().unwrap_or([0; 8]));
+        if p != q && lower8(p) != lower8(q) {
+            return false;
+        }
+    }
+    x.remainder().eq_ignore_ascii_case(y.remainder())
+}
+
+/// ASCII lower case of eight bytes at once (non-ASCII bytes unchanged).
+#[inline]
+fn lower8(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let a = x & !HIGH;
+    // High bit set where the 7-bit value is >= 'A', and where it is > 'Z'.
+    let ge_a = a.wrapping_add(0x3f3f_3f3f_3f3f_3f3f);
+    let gt_z = a.wrapping_add(0x2525_2525_2525_2525);
+    let upper = ge_a & !gt_z & !x & HIGH;
+    x | (upper >> 2)
+}
+
+/// A multiplicative hasher (as in rustc's FxHash) for the small keys of the per-article
+/// sets and the loader's maps: SipHash's flood resistance buys nothing there and cost a
+/// tenth of the matching time.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut c = bytes.chunks_exact(8);
+        for w in &mut c {
+            self.add(u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
+        }
+        for &b in c.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, x: u8) {
+        self.add(u64::from(x));
+    }
+    #[inline]
+    fn write_u32(&mut self, x: u32) {
+        self.add(u64::from(x));
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.add(x);
+    }
+    #[inline]
+    fn write_usize(&mut self, x: usize) {
+        self.add(x as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
+
 /// Whether `found` (the text) may be read as `alias` under `rule`. Both have the same
 /// length in bytes and are equal up to ASCII case.
-fn case_ok(found: &str, alias: &str, rule: MatchRule) -> bool {
-    if found == alias {
+fn case_ok(found: &str, alias: &[u8], rule: MatchRule) -> bool {
+    if found.as_bytes() == alias {
         return true;
     }
+    let Ok(alias) = std::str::from_utf8(alias) else {
+        return false;
+    };
     if rule == MatchRule::Exact || !found.eq_ignore_ascii_case(alias) {
         return false;
     }
@@ -1114,7 +1282,7 @@ fn surface_of(text: &str, span: Span) -> &str {
 }
 
 fn is_calendar(word: &str) -> bool {
-    // Most names are no month: a length and first-letter test saves the list scan.
+    // Most names are no month: a length and first-letter test saves the comparison.
     if !(3..=9).contains(&word.len())
         || !matches!(
             word.as_bytes()[0],
@@ -1123,47 +1291,51 @@ fn is_calendar(word: &str) -> bool {
     {
         return false;
     }
-    const CALENDAR: &[&str] = &[
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "Jan",
-        "Feb",
-        "Mar",
-        "Apr",
-        "Jun",
-        "Jul",
-        "Aug",
-        "Sep",
-        "Sept",
-        "Oct",
-        "Nov",
-        "Dec",
-        "Mon",
-        "Tue",
-        "Wed",
-        "Thu",
-        "Fri",
-        "Sat",
-        "Sun",
-    ];
-    CALENDAR.iter().any(|w| w.eq_ignore_ascii_case(word))
+    let mut folded = [0u8; 9];
+    for (f, b) in folded.iter_mut().zip(word.bytes()) {
+        *f = b.to_ascii_lowercase();
+    }
+    matches!(
+        &folded[..word.len()],
+        b"january"
+            | b"february"
+            | b"march"
+            | b"april"
+            | b"may"
+            | b"june"
+            | b"july"
+            | b"august"
+            | b"september"
+            | b"october"
+            | b"november"
+            | b"december"
+            | b"monday"
+            | b"tuesday"
+            | b"wednesday"
+            | b"thursday"
+            | b"friday"
+            | b"saturday"
+            | b"sunday"
+            | b"jan"
+            | b"feb"
+            | b"mar"
+            | b"apr"
+            | b"jun"
+            | b"jul"
+            | b"aug"
+            | b"sep"
+            | b"sept"
+            | b"oct"
+            | b"nov"
+            | b"dec"
+            | b"mon"
+            | b"tue"
+            | b"wed"
+            | b"thu"
+            | b"fri"
+            | b"sat"
+            | b"sun"
+    )
 }
 
 fn sentence_of(sents: &[SentenceInfo], at: usize) -> Option<SentenceInfo> {
@@ -1300,55 +1472,145 @@ pub(crate) fn title_case(s: &str) -> String {
     out
 }
 
-/// Open-addressing table from first-word hash to the aliases starting with that word,
-/// longest first, behind a 1 Mbit filter that rejects most non-name words in one probe.
+/// One candidate alias of an index key, as [`FirstWordIndex::slot_cands`] reads it.
+#[derive(Clone, Copy, Debug)]
+struct Cand<'a> {
+    text: &'a [u8],
+    entry: u32,
+    rule: MatchRule,
+    primary: bool,
+}
+
+/// Where a key's candidates lie in [`FirstWordIndex::blob`]; for a first word, whether a
+/// two-word key starts with it (the top bit of `n`).
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: u64,
+    off: u32,
+    n: u32,
+}
+
+const HAS_TWO: u32 = 1 << 31;
+const EMPTY: u32 = u32::MAX;
+
+impl Slot {
+    #[inline]
+    fn has_two(self) -> bool {
+        self.n & HAS_TWO != 0
+    }
+    #[inline]
+    fn len(self) -> usize {
+        (self.n & !HAS_TWO) as usize
+    }
+}
+
+/// Bytes before each candidate's text in the blob: length (u32), entry (u32), rule, primary.
+const CAND_HEAD: usize = 10;
+
+/// Open-addressing table from index key to that key's aliases, behind a 1 Mbit filter.
+/// Keys: the first two words of a multi-word alias, and every first word of an alias
+/// (holding the one-word aliases, possibly none, and whether two-word keys start with it),
+/// so a capitalised word costs one filter probe, and a first word one slot read. A key's
+/// candidates, longest first, are stored together with their texts in one blob: the
+/// matcher's memory reads are few and close together.
 struct FirstWordIndex {
     bits: Vec<u64>,
-    slots: Vec<(u64, u32, u32)>,
-    cands: Vec<u32>,
+    slots: Vec<Slot>,
+    blob: Vec<u8>,
 }
 
 const FILTER_BITS: u64 = 1 << 20;
 
 impl FirstWordIndex {
-    fn build(groups: Vec<(u64, Vec<u32>)>) -> FirstWordIndex {
-        let n = (groups.len().max(1) * 2).next_power_of_two();
+    /// `groups`: key → (whether two-word keys start with it, candidates longest first).
+    fn build(groups: Vec<(u64, bool, Vec<Cand<'_>>)>) -> FirstWordIndex {
+        // At most four fifths full (the default lists: two thirds, 2 MB): short probe runs
+        // in a table small enough to stay mostly in cache.
+        let n = (groups.len().max(1) * 5 / 4).next_power_of_two();
         let mut bits = vec![0u64; (FILTER_BITS / 64) as usize];
-        let mut slots = vec![(0u64, 0u32, 0u32); n];
-        let mut cands = Vec::new();
-        for (h, c) in groups {
+        let empty = Slot {
+            key: 0,
+            off: EMPTY,
+            n: 0,
+        };
+        let mut slots = vec![empty; n];
+        let mut blob = Vec::new();
+        for (h, two, cands) in groups {
             let b = h & (FILTER_BITS - 1);
             bits[(b / 64) as usize] |= 1 << (b & 63);
             let mut i = (h >> 20) as usize & (n - 1);
-            while slots[i].2 != 0 {
+            while slots[i].off != EMPTY {
                 i = (i + 1) & (n - 1);
             }
-            slots[i] = (h, cands.len() as u32, c.len() as u32);
-            cands.extend(c);
+            slots[i] = Slot {
+                key: h,
+                off: blob.len() as u32,
+                n: cands.len() as u32 | if two { HAS_TWO } else { 0 },
+            };
+            for c in cands {
+                blob.extend_from_slice(&(c.text.len() as u32).to_le_bytes());
+                blob.extend_from_slice(&c.entry.to_le_bytes());
+                blob.push(c.rule as u8);
+                blob.push(u8::from(c.primary));
+                blob.extend_from_slice(c.text);
+            }
         }
-        FirstWordIndex { bits, slots, cands }
+        FirstWordIndex { bits, slots, blob }
     }
 
     #[inline]
-    fn get(&self, h: u64) -> &[u32] {
+    fn get(&self, h: u64) -> Option<Slot> {
         let b = h & (FILTER_BITS - 1);
         if self.bits[(b / 64) as usize] & (1 << (b & 63)) == 0 {
-            return &[];
+            return None;
         }
         let mask = self.slots.len() - 1;
         let mut i = (h >> 20) as usize & mask;
         loop {
-            let (sh, start, len) = self.slots[i];
-            if len == 0 {
-                return &[];
+            let s = self.slots[i];
+            if s.off == EMPTY {
+                return None;
             }
-            if sh == h {
-                return &self.cands[start as usize..(start + len) as usize];
+            if s.key == h {
+                return Some(s);
             }
             i = (i + 1) & mask;
         }
     }
+
+    /// The candidates of key `h` (none when it has no slot).
+    fn cands(&self, h: u64) -> impl Iterator<Item = Cand<'_>> + '_ {
+        self.get(h).into_iter().flat_map(|s| self.slot_cands(s))
+    }
+
+    #[inline]
+    fn slot_cands(&self, s: Slot) -> impl Iterator<Item = Cand<'_>> + '_ {
+        let mut at = s.off as usize;
+        (0..s.len()).map_while(move |_| {
+            let head = self.blob.get(at..at + CAND_HEAD)?;
+            let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            let entry = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+            let rule = RULES.get(head[8] as usize).copied()?;
+            let text = self.blob.get(at + CAND_HEAD..at + CAND_HEAD + len)?;
+            at += CAND_HEAD + len;
+            Some(Cand {
+                text,
+                entry,
+                rule,
+                primary: head[9] != 0,
+            })
+        })
+    }
 }
+
+/// [`MatchRule`]s by their `as u8` value (the blob stores that).
+const RULES: [MatchRule; 5] = [
+    MatchRule::Name,
+    MatchRule::Exact,
+    MatchRule::Surname,
+    MatchRule::Common,
+    MatchRule::Fold,
+];
 
 /// Collects rows from any number of lists, then builds the index.
 #[derive(Default)]
@@ -1356,7 +1618,7 @@ pub(crate) struct Builder {
     texts: Vec<Cow<'static, str>>,
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
-    by_id: HashMap<(Origin, u64), u32>,
+    by_id: FastMap<(Origin, u64), u32>,
     agents: HashMap<String, String>,
     warnings: Vec<String>,
 }
@@ -1463,6 +1725,7 @@ impl Builder {
                 text: st(row.alias),
                 entry,
                 rule,
+                primary: false,
             });
         }
     }
@@ -1522,7 +1785,7 @@ impl Builder {
         // the list does not give them; those strings are kept in one extra text.
         let mut extra = String::new();
         let mut pending: Vec<(usize, usize, u32, MatchRule)> = Vec::new();
-        let mut have: std::collections::HashSet<(u32, &str)> = std::collections::HashSet::new();
+        let mut have: FastSet<(u32, &str)> = FastSet::default();
         for a in &self.aliases {
             if self.entries[a.entry as usize].ty == EntryType::Mention(EntityType::Person) {
                 have.insert((a.entry, str_of(&self.texts, a.text)));
@@ -1562,12 +1825,18 @@ impl Builder {
                 },
                 entry,
                 rule,
+                primary: false,
             });
         }
 
-        let mut groups: HashMap<u64, Vec<u32>> = HashMap::new();
+        for a in self.aliases.iter_mut() {
+            let e = &self.entries[a.entry as usize];
+            a.primary =
+                e.name == a.text || str_of(&self.texts, e.name) == str_of(&self.texts, a.text);
+        }
+        let mut groups: FastMap<u64, (bool, Vec<u32>)> = FastMap::default();
         let mut first_byte = [false; 256];
-        let mut digit_words: Vec<Vec<u8>> = Vec::new();
+        let mut digit_words = [0u64; 64];
         for (i, a) in self.aliases.iter().enumerate() {
             let text = str_of(&self.texts, a.text);
             let fw = first_word(text.as_bytes());
@@ -1576,18 +1845,40 @@ impl Builder {
             }
             first_byte[fw[0] as usize] = true;
             first_byte[fw[0].to_ascii_uppercase() as usize] = true;
-            if fw[0].is_ascii_digit() && !digit_words.iter().any(|d: &Vec<u8>| d == fw) {
-                digit_words.push(fw.to_vec());
+            let h = hash_fold(fw);
+            if fw[0].is_ascii_digit() {
+                digit_words[(h >> 6) as usize & 63] |= 1 << (h & 63);
             }
-            let key = alias_key(text);
-            groups.entry(key).or_default().push(i as u32);
+            let first = groups.entry(h).or_default();
+            if second_word_end(text, fw.len()).is_some() {
+                first.0 = true;
+            }
+            groups.entry(alias_key(text)).or_default().1.push(i as u32);
         }
-        let mut groups: Vec<(u64, Vec<u32>)> = groups.into_iter().collect();
-        for (_, v) in groups.iter_mut() {
-            v.sort_by_key(|&i| std::cmp::Reverse(self.aliases[i as usize].text.len));
-        }
+        let texts = &self.texts;
+        let aliases = &self.aliases;
+        let groups: Vec<(u64, bool, Vec<Cand>)> = groups
+            .into_iter()
+            .map(|(k, (two, mut v))| {
+                v.sort_by_key(|&i| std::cmp::Reverse(aliases[i as usize].text.len));
+                let cands = v
+                    .into_iter()
+                    .map(|i| {
+                        let a = &aliases[i as usize];
+                        Cand {
+                            text: str_of(texts, a.text).as_bytes(),
+                            entry: a.entry,
+                            rule: a.rule,
+                            primary: a.primary,
+                        }
+                    })
+                    .collect();
+                (k, two, cands)
+            })
+            .collect();
+        let index = FirstWordIndex::build(groups);
         Gazetteer {
-            index: FirstWordIndex::build(groups),
+            index,
             texts: self.texts,
             entries: self.entries,
             aliases: self.aliases,
@@ -1651,4 +1942,48 @@ fn update_prior(e: &mut Entry, attributes: &str) {
         e.prior += base;
     }
     e.city |= kind == "city";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The eight-byte helpers agree with the byte-at-a-time definitions on every byte
+    /// value in every lane.
+    #[test]
+    fn swar_helpers_match_bytewise() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut chunk = *b"aZ9 .\xc3\xa9Q";
+                chunk[lane] = b;
+                let x = u64::from_le_bytes(chunk);
+                let lower: Vec<u8> = chunk.iter().map(u8::to_ascii_lowercase).collect();
+                assert_eq!(lower8(x).to_le_bytes().to_vec(), lower, "lower8 {chunk:?}");
+                let alnum = ascii_alnum8(x).to_le_bytes();
+                for (i, c) in chunk.iter().enumerate() {
+                    assert_eq!(
+                        alnum[i] == 0x80,
+                        c.is_ascii_alphanumeric(),
+                        "alnum {chunk:?}"
+                    );
+                }
+            }
+        }
+        assert!(eq_ignore_case8(b"New York City", b"NEW YORK CITY"));
+        assert!(!eq_ignore_case8(b"New York City", b"New York Citz"));
+        assert!(!eq_ignore_case8(
+            b"Sao Paulo \xc3\x89",
+            b"Sao Paulo \xc3\xa9"
+        ));
+        assert_eq!(word_end("Tokyo\u{2019}s pact", 0), 5);
+        assert_eq!(word_end("Zürich2025 x", 0), 11);
+        assert_eq!(word_end("abcdefghijklmnop", 3), 16);
+    }
+
+    #[test]
+    fn rules_table_follows_the_enum() {
+        for r in RULES {
+            assert_eq!(RULES[r as usize], r);
+        }
+    }
 }
