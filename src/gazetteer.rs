@@ -317,6 +317,8 @@ pub struct Gazetteer {
     /// A 4096-bit filter of the first words that start with a digit: numbers are frequent
     /// and such aliases few ("3M", "10 Downing Street"), so most numbers stop here.
     digit_words: [u64; 64],
+    /// The lower-case ASCII letters an alias starts with (generated surnames).
+    lower_first: Vec<u8>,
     /// Extra titles (phoenix agents): lower-case phrase → CAMEO agent code.
     agents: HashMap<String, String>,
     warnings: Vec<String>,
@@ -444,35 +446,63 @@ impl Gazetteer {
         let bytes = text.as_bytes();
         let mut raw: Vec<Match> = Vec::with_capacity(text.len() / 128);
         let mut i = 0;
-        // `i` is always at a word start or outside a word. Names start with a capital, a
-        // digit or a non-ASCII letter: lower-case words are skipped without hashing, and
-        // the rest go to the first-word filter, which rejects most in one probe.
+        // Whether the byte before `i` is part of a word (then `i` may be inside one).
+        let mut in_word = false;
+        // Names start with a capital, a digit or a non-ASCII letter (a few generated
+        // surnames in lower case: "von der Leyen"); lower-case words are skipped without
+        // hashing, and the rest go to the first-word filter, which rejects most in one probe.
         while i < bytes.len() {
+            // Eight ASCII bytes at a time: the word starts that could begin a name, found
+            // without a branch per byte or per word (most words are lower case).
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
+                if x & HIGH_BITS == 0 {
+                    let word = ascii_alnum8(x);
+                    let starts = word & !((word << 8) | (u64::from(in_word) << 7));
+                    let cands = starts & self.name_starts8(x);
+                    if cands == 0 {
+                        i += 8;
+                        in_word = word >> 63 != 0;
+                        continue;
+                    }
+                    i += (cands.trailing_zeros() / 8) as usize;
+                    in_word = false;
+                }
+            }
+            // One char or word at a time (non-ASCII text, the last bytes).
+            if in_word && word_char_at(text, i).0 {
+                i = word_end(text, i);
+                continue;
+            }
             let b = bytes[i];
             match BYTE_CLASS[b as usize] {
                 OTHER => {
                     i += 1;
+                    in_word = false;
                     continue;
                 }
-                // Generated surnames may start in lower case ("de Gaulle" → "de").
                 LOWER if !self.first_byte[b as usize] => {
                     i = word_end(text, i + 1);
+                    in_word = true;
                     continue;
                 }
                 NON_ASCII => {
                     let (is_w, clen) = word_char_at(text, i);
                     if !is_w {
                         i += clen;
+                        in_word = false;
                         continue;
                     }
                     if !self.first_byte[b as usize] {
                         i = word_end(text, i);
+                        in_word = true;
                         continue;
                     }
                 }
                 _ => {}
             }
             let wend = word_end(text, i);
+            in_word = true;
             if let Some(m) = self.match_at(text, i, wend) {
                 i = m.span.end;
                 raw.push(m);
@@ -483,6 +513,20 @@ impl Gazetteer {
         self.filter_and_choose(text, raw, sentences)
     }
 
+    /// The high bit of each byte of the ASCII chunk `x` where a word starting there could
+    /// start a name: a capital, a digit, or a lower-case letter some alias starts with.
+    #[inline]
+    fn name_starts8(&self, x: u64) -> u64 {
+        let upper = in_range8(x, b'A', b'Z');
+        let digit = in_range8(x, b'0', b'9');
+        let lower = match self.lower_first.as_slice() {
+            [] => 0,
+            few @ ([_] | [_, _] | [_, _, _]) => few.iter().fold(0, |m, &c| m | eq8(x, c)),
+            _ => in_range8(x, b'a', b'z'),
+        };
+        upper | digit | lower
+    }
+
     /// The best alias starting at `start` (a word start), with all entries of that text.
     fn match_at(&self, text: &str, start: usize, wend: usize) -> Option<Match> {
         let bytes = text.as_bytes();
@@ -490,8 +534,7 @@ impl Gazetteer {
         // word: each list is short, even for "The" or "New".
         // Every first word of an alias has a slot (most capitalised words have none): its
         // one-word aliases, and whether any two-word key starts with it.
-        let first = fnv_fold(FNV_START, &bytes[start..wend]);
-        let h = fnv_finish(first);
+        let h = hash_fold(&bytes[start..wend]);
         if bytes[start].is_ascii_digit()
             && self.digit_words[(h >> 6) as usize & 63] & (1 << (h & 63)) == 0
         {
@@ -500,8 +543,7 @@ impl Gazetteer {
         let slot = self.index.get(h)?;
         if slot.has_two() {
             if let Some(e2) = second_word_end(text, wend) {
-                let two = fnv_fold(first, &bytes[wend..e2]);
-                if let Some(s2) = self.index.get(fnv_finish(two) ^ TWO_WORDS) {
+                if let Some(s2) = self.index.get(hash_fold(&bytes[start..e2]) ^ TWO_WORDS) {
                     if let Some(m) = self.verify(text, start, s2) {
                         return Some(m);
                     }
@@ -730,15 +772,15 @@ impl Gazetteer {
         if sentence.is_some_and(|s| s.heading) || m.title.is_some() {
             return false;
         }
-        let surface = &text[m.span.start..m.span.end];
-        if surface.contains(char::is_whitespace) {
-            return false;
-        }
         let (best, _, primary) = m.entries[0];
         let e = &self.entries[best as usize];
         // A city under a million people and not a capital, or a city's alternate name.
         let weak = e.city && (!primary || e.prior < 5.0 * 6.0);
         if !weak {
+            return false;
+        }
+        let surface = &text[m.span.start..m.span.end];
+        if surface.contains(char::is_whitespace) {
             return false;
         }
         let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
@@ -1037,21 +1079,34 @@ fn word_end(text: &str, mut i: usize) -> usize {
     i
 }
 
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// The high bit of each byte of `x` whose low seven bits are in `lo..=hi` (`lo >= 1`,
+/// `hi < 0x7f`). Per byte without carries across bytes: the high bit of `a + (0x80 - lo)`
+/// says `a >= lo`, of `a + (0x7f - hi)` says `a > hi`.
+#[inline]
+fn in_range8(x: u64, lo: u8, hi: u8) -> u64 {
+    let a = x & !HIGH_BITS;
+    a.wrapping_add(splat(0x80 - lo)) & !a.wrapping_add(splat(0x7f - hi)) & HIGH_BITS
+}
+
+/// The high bit of each byte of `x` (ASCII) equal to `c` (ASCII).
+#[inline]
+fn eq8(x: u64, c: u8) -> u64 {
+    !(x ^ splat(c)).wrapping_add(splat(0x7f)) & HIGH_BITS
+}
+
 /// The high bit of each byte of `x` set where that byte is an ASCII letter or digit.
 #[inline]
 fn ascii_alnum8(x: u64) -> u64 {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const fn rep(b: u8) -> u64 {
-        0x0101_0101_0101_0101 * b as u64
-    }
-    // Per byte on the low seven bits (no carries cross bytes): the high bit of `a + (0x80
-    // - lo)` says `a >= lo`, of `a + (0x7f - hi)` says `a > hi`.
-    let a = x & !HIGH;
-    let in_range =
-        |v: u64, lo: u8, hi: u8| v.wrapping_add(rep(0x80 - lo)) & !v.wrapping_add(rep(0x7f - hi));
-    let digit = in_range(a, b'0', b'9');
-    let letter = in_range(a | rep(0x20), b'a', b'z');
-    (digit | letter) & !x & HIGH
+    let digit = in_range8(x, b'0', b'9');
+    let letter = in_range8(x | splat(0x20), b'a', b'z');
+    (digit | letter) & !x
 }
 
 /// Marks a two-word key in the index (one table holds both kinds).
@@ -1108,26 +1163,27 @@ fn hash_str(s: &str) -> u64 {
     h ^ (h >> 29)
 }
 
+/// A hash of `s` up to ASCII case (the index keys), eight bytes at a time: a word costs
+/// one or two multiplications, not one per byte.
 #[inline]
 fn hash_fold(s: &[u8]) -> u64 {
-    fnv_finish(fnv_fold(FNV_START, s))
-}
-
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a over ASCII-folded bytes, resumable (the two-word key extends the one-word one).
-#[inline]
-fn fnv_fold(mut h: u64, s: &[u8]) -> u64 {
-    for &b in s {
-        h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (s.len() as u64).wrapping_mul(K);
+    let mut chunks = s.chunks_exact(8);
+    for w in &mut chunks {
+        let x = lower8(u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
+        h = (h ^ x).wrapping_mul(K).rotate_left(29);
     }
-    h
-}
-
-/// A final mix so the table's high bits are as good as its low ones.
-#[inline]
-fn fnv_finish(h: u64) -> u64 {
-    h ^ (h >> 29)
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut t = [0u8; 8];
+        t[..rest.len()].copy_from_slice(rest);
+        h = (h ^ lower8(u64::from_le_bytes(t))).wrapping_mul(K);
+    }
+    // Multiplication leaves the low bits weak; the filter and table use them.
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
 }
 
 /// `a.eq_ignore_ascii_case(b)`, eight bytes at a time.
@@ -1373,8 +1429,10 @@ fn title_before(
                 .next_back()
                 .is_some_and(|c| !c.is_alphanumeric())
     };
+    // Every title ends in a letter or '.': compare only those ending like the text.
+    let last = before.as_bytes().last().map(u8::to_ascii_lowercase);
     for t in TITLES {
-        if before.len() >= t.len() {
+        if t.as_bytes().last().map(u8::to_ascii_lowercase) == last && before.len() >= t.len() {
             let start = before.len() - t.len();
             if before.is_char_boundary(start)
                 && before[start..].eq_ignore_ascii_case(t)
@@ -1884,6 +1942,7 @@ impl Builder {
             aliases: self.aliases,
             first_byte,
             digit_words,
+            lower_first: (b'a'..=b'z').filter(|&c| first_byte[c as usize]).collect(),
             agents: self.agents,
             warnings: self.warnings,
         }
