@@ -319,6 +319,9 @@ pub struct Gazetteer {
     digit_words: [u64; 64],
     /// The lower-case ASCII letters an alias starts with (generated surnames).
     lower_first: Vec<u8>,
+    /// PETRARCH phrases whose words may have other words between them, by first word.
+    gapped: Vec<Gapped>,
+    gapped_by_first: HashMap<String, Vec<u32>>,
     /// Extra titles (phoenix agents): lower-case phrase → CAMEO agent code.
     agents: HashMap<String, String>,
     warnings: Vec<String>,
@@ -510,7 +513,85 @@ impl Gazetteer {
             }
             i = wend;
         }
+        if !self.gapped.is_empty() {
+            raw = self.add_gapped(text, raw);
+        }
         self.filter_and_choose(text, raw, sentences)
+    }
+
+    /// Adds the matches of PETRARCH phrases with blanks between words ("OMAR_HASSAN_AHMAD
+    /// AL_BASHIR_": other words may come between the segments) where they are longer than
+    /// the contiguous match at the same start and cross none. PETRARCH allows any words of
+    /// the noun phrase between; without a parser, at most [`MAX_GAP`] words, and no clause
+    /// punctuation, stand in for that.
+    fn add_gapped(&self, text: &str, raw: Vec<Match>) -> Vec<Match> {
+        let words = words_of(text);
+        let mut found: Vec<Match> = Vec::new();
+        let mut k = 0;
+        while k < words.len() {
+            let (s, e) = words[k];
+            let first = text[s..e].to_ascii_lowercase();
+            let mut best: Option<(usize, usize, u32)> = None;
+            for &g in self
+                .gapped_by_first
+                .get(&first)
+                .map_or(&[][..], Vec::as_slice)
+            {
+                let g = &self.gapped[g as usize];
+                if let Some(last) = gapped_match(text, &words, k, &g.segments) {
+                    if best.map_or(true, |b| last > b.0) {
+                        best = Some((last, words[last].1, g.entry));
+                    }
+                }
+            }
+            let capital = text[s..].chars().next().is_some_and(|c| !c.is_lowercase());
+            match best {
+                Some((last, end, entry)) if capital => {
+                    found.push(Match {
+                        span: Span::new(s, end),
+                        entries: smallvec![(entry, MatchRule::Fold, false)],
+                        title: None,
+                        title_start: s,
+                    });
+                    k = last + 1;
+                }
+                _ => k += 1,
+            }
+        }
+        if found.is_empty() {
+            return raw;
+        }
+        // Merge: a phrase match wins over the contiguous matches it covers, and yields to
+        // any it would cut through.
+        let mut keep = vec![true; raw.len()];
+        let mut add: Vec<Match> = Vec::new();
+        let mut r = 0;
+        for g in found {
+            while r < raw.len() && raw[r].span.end <= g.span.start {
+                r += 1;
+            }
+            // raw[r..] are the matches ending after the phrase starts.
+            let covered = raw[r..].iter().take_while(|m| m.span.start < g.span.end);
+            let mut n = 0;
+            let mut crosses = false;
+            for m in covered {
+                n += 1;
+                crosses |=
+                    m.span.start < g.span.start || m.span.end > g.span.end || m.span == g.span;
+            }
+            if !crosses {
+                keep[r..r + n].iter_mut().for_each(|k| *k = false);
+                add.push(g);
+            }
+        }
+        let mut out: Vec<Match> = raw
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(m, k)| k.then_some(m))
+            .collect();
+        out.extend(add);
+        out.sort_by_key(|m| m.span.start);
+        out
     }
 
     /// The high bit of each byte of the ASCII chunk `x` where a word starting there could
@@ -1565,6 +1646,86 @@ impl Slot {
 /// Bytes before each candidate's text in the blob: length (u32), entry (u32), rule, primary.
 const CAND_HEAD: usize = 10;
 
+/// A PETRARCH phrase with blank connectors: segments of consecutive words (lower case).
+#[derive(Clone, Debug)]
+struct Gapped {
+    segments: Vec<Vec<String>>,
+    entry: u32,
+}
+
+/// Words that may come between two segments of a blank-connected phrase.
+const MAX_GAP: usize = 3;
+
+/// The words of `text` (runs of word chars), as byte ranges.
+fn words_of(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let (w, l) = word_char_at(text, i);
+        if w {
+            let e = word_end(text, i);
+            out.push((i, e));
+            i = e;
+        } else {
+            i += l;
+        }
+    }
+    out
+}
+
+/// Whether `text[a..b]`, between two words, keeps them in one noun phrase: blanks,
+/// hyphens and apostrophes only, on one line.
+fn phrase_gap(text: &str, a: usize, b: usize) -> bool {
+    text.get(a..b).is_some_and(|g| {
+        !g.is_empty()
+            && g.chars()
+                .all(|c| matches!(c, ' ' | '\t' | '-' | '\'' | '\u{2019}' | '\u{a0}'))
+    })
+}
+
+/// The index of the last word of `segments` matched from word `k`: the words of a
+/// segment consecutive (one blank or hyphen apart), at most [`MAX_GAP`] words between
+/// segments.
+fn gapped_match(
+    text: &str,
+    words: &[(usize, usize)],
+    k: usize,
+    segments: &[Vec<String>],
+) -> Option<usize> {
+    // Words of one segment from word `j`: the index after its last word.
+    let segment_at = |j: usize, seg: &[String]| -> Option<usize> {
+        for (n, w) in seg.iter().enumerate() {
+            let &(s, e) = words.get(j + n)?;
+            if !text[s..e].eq_ignore_ascii_case(w) {
+                return None;
+            }
+            if n > 0 {
+                let prev = words[j + n - 1].1;
+                if !matches!(text.get(prev..s), Some(" " | "-")) {
+                    return None;
+                }
+            }
+        }
+        Some(j + seg.len())
+    };
+    let mut next = segment_at(k, &segments[0])?;
+    for seg in &segments[1..] {
+        let mut found = None;
+        for j in next..(next + MAX_GAP + 1).min(words.len()) {
+            // Every separator from the previous segment to here stays in the phrase.
+            if !phrase_gap(text, words[j - 1].1, words[j].0) {
+                break;
+            }
+            if let Some(after) = segment_at(j, seg) {
+                found = Some(after);
+                break;
+            }
+        }
+        next = found?;
+    }
+    Some(next - 1)
+}
+
 /// Open-addressing table from index key to that key's aliases, behind a 1 Mbit filter.
 /// Keys: the first two words of a multi-word alias, and every first word of an alias
 /// (holding the one-word aliases, possibly none, and whether two-word keys start with it),
@@ -1677,6 +1838,7 @@ pub(crate) struct Builder {
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
     by_id: FastMap<(Origin, u64), u32>,
+    gapped: Vec<Gapped>,
     agents: HashMap<String, String>,
     warnings: Vec<String>,
 }
@@ -1692,6 +1854,9 @@ pub(crate) struct Row {
     pub rule: Option<MatchRule>,
     /// CAMEO codes (Phoenix dictionaries).
     pub cameo: Vec<CameoCode>,
+    /// A PETRARCH phrase with blanks between words (other words may come between): its
+    /// segments of consecutive words, lower case.
+    pub gapped: Option<Vec<Vec<String>>>,
 }
 
 /// The (start, len) of `part`, a slice of `whole`.
@@ -1778,6 +1943,11 @@ impl Builder {
                 ent.cameo.push(c);
             }
         }
+        if let Some(segments) = row.gapped {
+            if segments.len() > 1 && segments.iter().all(|s| !s.is_empty()) {
+                self.gapped.push(Gapped { segments, entry });
+            }
+        }
         if alias_ok {
             self.aliases.push(Alias {
                 text: st(row.alias),
@@ -1835,6 +2005,7 @@ impl Builder {
                 ty: Some(ty),
                 rule,
                 cameo: Vec::new(),
+                gapped: None,
             });
         }
         self.add_rows(text, rows, origin);
@@ -1946,6 +2117,16 @@ impl Builder {
             digit_words,
             lower_first: (b'a'..=b'z').filter(|&c| first_byte[c as usize]).collect(),
             agents: self.agents,
+            gapped_by_first: {
+                let mut m: HashMap<String, Vec<u32>> = HashMap::new();
+                for (i, g) in self.gapped.iter().enumerate() {
+                    m.entry(g.segments[0][0].clone())
+                        .or_default()
+                        .push(i as u32);
+                }
+                m
+            },
+            gapped: self.gapped,
             warnings: self.warnings,
         }
     }
