@@ -447,7 +447,7 @@ impl Gazetteer {
     /// starts are guessed from punctuation).
     pub fn find(&self, text: &str, sentences: &[SentenceInfo]) -> Vec<Match> {
         let bytes = text.as_bytes();
-        let mut raw: Vec<Match> = Vec::with_capacity(text.len() / 128);
+        let mut raw: Vec<Match> = Vec::with_capacity(text.len() / 64);
         let mut i = 0;
         // Whether the byte before `i` is part of a word (then `i` may be inside one).
         let mut in_word = false;
@@ -1199,17 +1199,25 @@ const TWO_WORDS: u64 = 0x5bd1_e995_7f4a_7c15;
 fn second_word_end(text: &str, wend: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = wend;
+    let mut word = false;
     while i < bytes.len() && i - wend <= 4 {
-        let (w, l) = word_char_at(text, i);
+        let b = bytes[i];
+        // ASCII separators without decoding (the usual blank, '.', '-').
+        let (w, l) = if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            word_char_at(text, i)
+        };
         if w {
+            word = true;
             break;
         }
-        if bytes[i] == b'\n' {
+        if b == b'\n' {
             return None;
         }
         i += l;
     }
-    if i == wend || i >= bytes.len() || i - wend > 4 || !word_char_at(text, i).0 {
+    if i == wend || !word {
         return None;
     }
     Some(word_end(text, i))
@@ -1257,9 +1265,12 @@ fn hash_fold(s: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut t = [0u8; 8];
-        t[..rest.len()].copy_from_slice(rest);
-        h = (h ^ lower8(u64::from_le_bytes(t))).wrapping_mul(K);
+        // Byte by byte (at most seven): a copy of variable length would call memmove.
+        let t = rest
+            .iter()
+            .enumerate()
+            .fold(0u64, |t, (i, &b)| t | u64::from(b) << (8 * i));
+        h = (h ^ lower8(t)).wrapping_mul(K);
     }
     // Multiplication leaves the low bits weak; the filter and table use them.
     h ^= h >> 29;
