@@ -418,3 +418,49 @@ fn phoenix_phrases_match_as_petrarch_reads_them() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A gazetteer with blank-joined PETRARCH phrases (the gapped matcher), loaded once.
+fn gapped_gazetteer() -> &'static Gazetteer {
+    static G: OnceLock<Gazetteer> = OnceLock::new();
+    G.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gapped.actors.txt");
+        std::fs::write(
+            &path,
+            "HAMAS WING [PSEHMSBRD]\nOMAR_HASSAN_AHMAD  AL_BASHIR_ [SDNGOV]\nTOKYO TOWER [JPNTWR]\n",
+        )
+        .expect("writes");
+        Gazetteer::load(&[format!("phoenix:{}", path.display())]).expect("loads")
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+    /// Gapped phrase matches stay on char boundaries and never overlap other matches.
+    #[test]
+    fn gapped_matches_are_safe_and_disjoint(words in proptest::collection::vec(
+        proptest::sample::select(vec![
+            "Hamas", "armed", "wing", "wings", "Omar", "Hassan", "Ahmad", "al", "Bashir", "-",
+            ",", ".", "Tokyo", "Tower", "Towers", "’", "\u{a0}", "Zürich", "東京", "the", "\n",
+        ]),
+        0..30,
+    )) {
+        let text = words.join(" ");
+        let g = gapped_gazetteer();
+        let mut doc = Document::new("prop", text.clone());
+        gazette::segment::Segmenter::new().annotate(&mut doc);
+        g.annotate(&mut doc);
+        let spans: Vec<_> = doc
+            .mentions
+            .iter()
+            .filter(|m| m.source == MentionSource::Gazetteer)
+            .map(|m| m.span)
+            .collect();
+        for (i, s) in spans.iter().enumerate() {
+            proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+            if let Some(n) = spans.get(i + 1) {
+                proptest::prop_assert!(s.end <= n.start, "{:?} overlaps {:?} in {:?}", s, n, text);
+            }
+        }
+    }
+}
