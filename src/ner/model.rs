@@ -174,9 +174,10 @@ pub struct Constraints {
     pub nl: usize,
     /// Labels allowed at the sentence start.
     start: Vec<bool>,
-    /// For each label, the labels allowed before it (BILOU allows few: decoding walks
-    /// only these).
-    prevs: Vec<Vec<u8>>,
+    /// For each label `l`, the labels allowed before it are `from[offs[l]..offs[l + 1]]`
+    /// (BILOU allows few: decoding walks only these).
+    from: Vec<u8>,
+    offs: Vec<usize>,
     final_ok: Vec<bool>,
 }
 
@@ -186,12 +187,16 @@ impl Constraints {
         Constraints {
             nl,
             start: (0..nl as u8).map(|l| scheme.allowed(None, l)).collect(),
-            prevs: (0..nl as u8)
-                .map(|cur| {
-                    (0..nl as u8)
+            from: (0..nl as u8)
+                .flat_map(|cur| (0..nl as u8).filter(move |&p| scheme.allowed(Some(p), cur)))
+                .collect(),
+            offs: std::iter::once(0)
+                .chain((0..nl as u8).scan(0, |n, cur| {
+                    *n += (0..nl as u8)
                         .filter(|&p| scheme.allowed(Some(p), cur))
-                        .collect()
-                })
+                        .count();
+                    Some(*n)
+                }))
                 .collect(),
             final_ok: (0..nl as u8).map(|l| scheme.final_ok(l)).collect(),
         }
@@ -207,14 +212,42 @@ impl Constraints {
         back: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
+        self.viterbi_strided(emit, self.nl, n, trans, back, out);
+    }
+
+    /// [`Constraints::viterbi`] over emission rows `stride` apart: token `i`'s scores are
+    /// `emit[i * stride..i * stride + nl]`.
+    pub fn viterbi_strided(
+        &self,
+        emit: &[i32],
+        stride: usize,
+        n: usize,
+        trans: &[i32],
+        back: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) {
         let nl = self.nl;
         out.clear();
-        if n == 0 || nl > 32 {
+        if n == 0
+            || nl > MAX_LABELS
+            || stride < nl
+            || trans.len() < (nl + 1) * nl
+            || emit.len() < (n - 1) * stride + nl
+        {
             return;
         }
         const NEG: i64 = i64::MIN / 4;
-        let mut prev = [NEG; 32];
-        let mut cur = [NEG; 32];
+        // Each allowed (predecessor, label) pair's transition score, in `from` order, so the
+        // inner loop reads two flat arrays (decoding is a tenth of tagging time).
+        let pairs: Vec<i64> = (0..nl)
+            .flat_map(|l| {
+                self.from[self.offs[l]..self.offs[l + 1]]
+                    .iter()
+                    .map(move |&p| i64::from(trans[(p as usize + 1) * nl + l]))
+            })
+            .collect();
+        let mut prev = [NEG; MAX_LABELS];
+        let mut cur = [NEG; MAX_LABELS];
         back.clear();
         back.resize(n * nl, 0);
         for l in 0..nl {
@@ -223,13 +256,14 @@ impl Constraints {
             }
         }
         for i in 1..n {
-            let row = &emit[i * nl..(i + 1) * nl];
+            let row = &emit[i * stride..i * stride + nl];
             let bk = &mut back[i * nl..(i + 1) * nl];
             for l in 0..nl {
                 let mut best = NEG;
                 let mut arg = 0u8;
-                for &p in &self.prevs[l] {
-                    let s = prev[p as usize] + i64::from(trans[(p as usize + 1) * nl + l]);
+                let (a, b) = (self.offs[l], self.offs[l + 1]);
+                for (&p, &t) in self.from[a..b].iter().zip(&pairs[a..b]) {
+                    let s = prev[usize::from(p) % MAX_LABELS] + t;
                     if s > best {
                         best = s;
                         arg = p;
@@ -260,6 +294,9 @@ impl Constraints {
         }
     }
 }
+
+/// Most labels a scheme may have for [`Constraints::viterbi`] (BILOU over 4 types has 17).
+const MAX_LABELS: usize = 32;
 
 /// Averaged-perceptron weights while training: dense rows over a feature dictionary.
 pub struct TrainWeights {
