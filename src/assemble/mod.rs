@@ -571,7 +571,9 @@ impl Assembler {
 
 /// `GAZETTE_DEBUG_EVENTS=1` prints candidates and drafts on stderr (for lexicon work).
 fn debug() -> bool {
-    std::env::var_os("GAZETTE_DEBUG_EVENTS").is_some()
+    // Read once: this is asked for every sentence, and the environment lookup takes a lock.
+    static DEBUG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *DEBUG.get_or_init(|| std::env::var_os("GAZETTE_DEBUG_EVENTS").is_some())
 }
 
 /// An argument for a name span: its mention and entity, or an entity with that name.

@@ -1089,9 +1089,13 @@ impl<'d> View<'d> {
                 {
                     j += 1;
                 }
+                let first = self.lw(j);
                 for role in ROLE_NOUNS {
-                    // Word by word, without collecting the role's words (this runs for
-                    // every role after every determiner).
+                    // This runs for every role after every determiner: a role that does not
+                    // start with the next word is rejected before it is split into words.
+                    if !role.starts_with(first) {
+                        continue;
+                    }
                     let mut end = j;
                     let ok = role.split(' ').all(|p| {
                         end += 1;
