@@ -356,6 +356,17 @@ impl Run {
             if self.emit == Emit::Documents && !self.io.pretty {
                 return Ok(vec![writer.document_json()]);
             }
+            // Events (the default) are serialised straight from the document, without a
+            // JSON tree per record; the same bytes as `line(&writer.event(i))`.
+            if self.emit == Emit::Events && self.types.is_empty() {
+                let lines = (0..doc.events.len())
+                    .map(|i| match self.io.pretty {
+                        true => writer.event_json_pretty(i),
+                        false => writer.event_json(i),
+                    })
+                    .collect();
+                return Ok(lines);
+            }
             let mut lines = Vec::new();
             writer.for_each_record(self.emit, self.tokens, |r| {
                 if self.keep(&r) {
