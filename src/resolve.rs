@@ -17,7 +17,9 @@
 //!
 //! Entities are numbered `E1`, `E2`, … in order of first mention.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use crate::document::{Document, Entity, EntityType, Link, Mention, MentionSource, Span};
 use crate::gazetteer::{strip_title, Gazetteer};
@@ -237,7 +239,8 @@ struct Cluster {
     mentions: Vec<usize>,
     /// Lower-cased surfaces of its mentions, its name and acronym, for matching.
     surfaces: Vec<String>,
-    /// The name's words, lower-cased once here rather than for every mention compared.
+    /// A person's name's words, lower-cased once here rather than for every mention
+    /// compared (empty for other types).
     name_words: Vec<String>,
 }
 
@@ -271,7 +274,7 @@ impl Resolver {
         metonymy(&text, &mut doc.mentions);
 
         let mut clusters: Vec<Cluster> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut by_key: HashMap<String, usize> = HashMap::default();
         let mut assigned: Vec<Option<usize>> = vec![None; n];
 
         // 1. Linked mentions join by id (a government reading by id plus kind).
@@ -388,7 +391,11 @@ impl Cluster {
     fn new(name: String, ty: EntityType) -> Cluster {
         Cluster {
             surfaces: vec![name.to_lowercase()],
-            name_words: name.split_whitespace().map(str::to_lowercase).collect(),
+            // Only people are matched by their name's words.
+            name_words: match ty {
+                EntityType::Person => name.split_whitespace().map(str::to_lowercase).collect(),
+                _ => Vec::new(),
+            },
             name,
             ty,
             kb: None,
