@@ -1166,7 +1166,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
         let mut ts_list: Vec<(usize, usize)> = Vec::new();
         for (pos, &k) in live.iter().enumerate() {
             let t = &trigs[k];
-            let e = self.e(t).clone();
+            let e = self.e(t);
             let Some(mut ty) = e.ty else { continue };
             let mut subtype = e.subtype.clone();
             let mut cameo = e.cameo.clone();
@@ -1285,7 +1285,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             self.roles(
                 &mut d,
                 t,
-                &e,
+                e,
                 absorbed_end,
                 zone_end,
                 cs,

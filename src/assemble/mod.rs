@@ -585,7 +585,10 @@ fn named_arg(doc: &Document, span: Span, mention: Option<usize>) -> Argument {
             doc.entities.iter().position(|e| {
                 !matches!(e.ty, EntityType::Money | EntityType::Date)
                     && (e.name == text
-                        || e.name.ends_with(&format!(" {text}"))
+                        // Ends with " {text}" (no String per entity compared).
+                        || e.name
+                            .strip_suffix(text)
+                            .is_some_and(|head| head.ends_with(' '))
                         || e.mentions.iter().any(|&m| {
                             doc.mentions
                                 .get(m)
