@@ -586,24 +586,27 @@ pub fn quote_spans(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
     let mut straight: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        match c {
-            '“' => open = Some(i + c.len_utf8()),
-            '”' => {
-                if let Some(s) = open.take() {
-                    out.push(Span::new(s, i));
+    let bytes = text.as_bytes();
+    // Only `"`, a line break and the lead byte of `“`/`”` (E2 80 9C / E2 80 9D) matter:
+    // jump between them rather than decoding every character.
+    for i in memchr::memchr3_iter(b'"', b'\n', 0xE2, bytes) {
+        match bytes[i] {
+            0xE2 => match bytes.get(i + 1..i + 3) {
+                Some([0x80, 0x9C]) => open = Some(i + 3),
+                Some([0x80, 0x9D]) => {
+                    if let Some(s) = open.take() {
+                        out.push(Span::new(s, i));
+                    }
                 }
-            }
-            '"' => match straight.take() {
+                _ => {}
+            },
+            b'"' => match straight.take() {
                 Some(s) => out.push(Span::new(s, i)),
                 None => straight = Some(i + 1),
             },
-            '\n'
-                // Paragraph breaks close nothing in wire copy (a quote may run on), but
-                // an unclosed straight quote at a blank line is a typo: drop it.
-                if text[i..].starts_with("\n\n") => {
-                    straight = None;
-                }
+            // Paragraph breaks close nothing in wire copy (a quote may run on), but an
+            // unclosed straight quote at a blank line is a typo: drop it.
+            _ if bytes.get(i + 1) == Some(&b'\n') => straight = None,
             _ => {}
         }
     }
@@ -1221,5 +1224,49 @@ impl<'d> View<'d> {
             self.words[s].span.start,
             self.words[e - 1].span.end,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The character-by-character definition `quote_spans` must agree with.
+    fn reference(text: &str) -> Vec<Span> {
+        let mut out = Vec::new();
+        let (mut open, mut straight) = (None, None);
+        for (i, c) in text.char_indices() {
+            match c {
+                '“' => open = Some(i + c.len_utf8()),
+                '”' => {
+                    if let Some(s) = open.take() {
+                        out.push(Span::new(s, i));
+                    }
+                }
+                '"' => match straight.take() {
+                    Some(s) => out.push(Span::new(s, i)),
+                    None => straight = Some(i + 1),
+                },
+                '\n' if text[i..].starts_with("\n\n") => straight = None,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn quote_spans_match_the_character_scan() {
+        let cases = [
+            "",
+            "He said “we will” — and “again”.",
+            "“Unclosed … “nested” ”",
+            "\"straight\" and \"open\n\nthen\" closed",
+            "\"a\n\"b\" \"c\n\n",
+            "”“ ’‘ “‘single’” \"“mixed”\" – ¥5 €3 “",
+            "line\nbreak \"x\ny\" end\n",
+        ];
+        for text in cases {
+            assert_eq!(quote_spans(text), reference(text), "{text:?}");
+        }
     }
 }
