@@ -14,7 +14,8 @@
 //!    its mentions; a person's surname or first name alone ("Takaichi" → "Sanae
 //!    Takaichi"); an acronym and its expansion ("APEC" ↔ "Asia-Pacific Economic
 //!    Cooperation", by initials or the `acronym` attribute); an organisation's short form
-//!    ("Altech" → "Altech Energy", "Toyota Motor" → the linked "Toyota"); else a new entity.
+//!    ("Altech" → "Altech Energy", "Toyota Motor" → the linked "Toyota", "the Commission" → the
+//!    one commission named in full); else a new entity.
 //!
 //! Entities are numbered `E1`, `E2`, … in order of first mention.
 
@@ -741,7 +742,44 @@ fn short_form(clusters: &[Cluster], words: &[&str]) -> Option<usize> {
             best = Some(ci);
         }
     }
-    best
+    best.or_else(|| body_of(clusters, &lw))
+}
+
+/// Nouns that, alone, name the one body of that kind the article has named in full ("the
+/// Commission" after "the European Commission").
+const BODY_WORDS: &[&str] = &[
+    "commission",
+    "parliament",
+    "council",
+    "court",
+    "fund",
+    "union",
+    "agency",
+    "ministry",
+    "committee",
+    "assembly",
+    "senate",
+    "bank",
+    "authority",
+    "secretariat",
+];
+
+/// The organisation a lone body noun stands for: the only one whose name ends in it.
+fn body_of(clusters: &[Cluster], lw: &[String]) -> Option<usize> {
+    let [word] = lw else { return None };
+    if !BODY_WORDS.contains(&word.as_str()) {
+        return None;
+    }
+    let mut found = clusters.iter().enumerate().filter(|(_, c)| {
+        c.ty == EntityType::Org && {
+            let cw: Vec<String> = c.name.split_whitespace().map(str::to_lowercase).collect();
+            cw.len() > 1 && cw.last() == Some(word)
+        }
+    });
+    match (found.next(), found.next()) {
+        (Some((ci, _)), None) => Some(ci),
+        _ => None,
+    }
 }
 
 fn is_acronym(s: &str) -> bool {
