@@ -317,7 +317,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
     }
 
     fn find_triggers(&self) -> Vec<Trig> {
-        let lowers: Vec<&str> = self.v.words.iter().map(|w| w.lower.as_str()).collect();
+        let lowers: Vec<&str> = self.v.words.iter().map(|w| w.lower.as_ref()).collect();
         let first_word = self
             .v
             .words
@@ -495,7 +495,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     .filter(|_| trigs[k].noun);
             }
             let w = &self.v.words[j];
-            let l = w.lower.as_str();
+            let l = w.lower.as_ref();
             if let Some(c) = self.v.cand_at(j) {
                 let c = &self.v.cands[c];
                 if c.poss || c.ety != Some(EntityType::Person) && c.kind == CandKind::Named {
@@ -725,7 +725,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
         let pron_det = last.kind == CandKind::Pronoun
             && matches!(self.lw(last.start), "his" | "her")
             && self.v.words.get(grp.end).is_some_and(|w| {
-                w.kind == TokenKind::Word && !PREPOSITIONS.contains(&w.lower.as_str())
+                w.kind == TokenKind::Word && !PREPOSITIONS.contains(&w.lower.as_ref())
             });
         let their = last.kind == CandKind::Plural && self.lw(last.start) == "their";
         last.poss || pron_det || their
@@ -738,10 +738,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
         self.v.words.get(end).is_some_and(|w| {
             w.kind == TokenKind::Word
                 && !w.cap
-                && !PREPOSITIONS.contains(&w.lower.as_str())
-                && !VERB_PREV.contains(&w.lower.as_str())
+                && !PREPOSITIONS.contains(&w.lower.as_ref())
+                && !VERB_PREV.contains(&w.lower.as_ref())
                 && !matches!(
-                    w.lower.as_str(),
+                    w.lower.as_ref(),
                     "and"
                         | "or"
                         | "is"
@@ -1166,7 +1166,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
         let mut ts_list: Vec<(usize, usize)> = Vec::new();
         for (pos, &k) in live.iter().enumerate() {
             let t = &trigs[k];
-            let e = self.e(t).clone();
+            let e = self.e(t);
             let Some(mut ty) = e.ty else { continue };
             let mut subtype = e.subtype.clone();
             let mut cameo = e.cameo.clone();
@@ -1285,7 +1285,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             self.roles(
                 &mut d,
                 t,
-                &e,
+                e,
                 absorbed_end,
                 zone_end,
                 cs,
@@ -1931,11 +1931,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     .filter(|&k| {
                         let w = &self.v.words[k];
                         w.kind == TokenKind::Word
-                            && !TOPIC_STOP.contains(&w.lower.as_str())
+                            && !TOPIC_STOP.contains(&w.lower.as_ref())
                             && self.v.cand_at(k).is_none()
                             && !self.v.money.iter().any(|m| m.1 <= k && k < m.2)
-                            && self.lex.matches(&[w.lower.as_str()], 0).is_empty()
-                            && !DEMONYMS.contains(&w.lower.as_str())
+                            && self.lex.matches(&[w.lower.as_ref()], 0).is_empty()
+                            && !DEMONYMS.contains(&w.lower.as_ref())
                     })
                     .collect();
                 if let (Some(&a), Some(&b)) = (mods.first(), mods.last()) {

@@ -5,6 +5,8 @@
 //!
 //! Owns no document layer; built fresh for every sentence.
 
+use std::borrow::Cow;
+
 use crate::document::{Document, EntityType, SentenceKind, Span, TokenKind};
 
 /// Words that may stand between a title and a name, or make up a title.
@@ -489,8 +491,9 @@ const WEEKDAYS_MONTHS: &[&str] = &[
 pub struct Word<'d> {
     pub span: Span,
     pub text: &'d str,
-    /// Lower case, curly apostrophes straightened, a trailing `'s` removed.
-    pub lower: String,
+    /// Lower case, curly apostrophes straightened, a trailing `'s` removed (borrowed from
+    /// the text when that is the word itself).
+    pub lower: Cow<'d, str>,
     pub kind: TokenKind,
     pub cap: bool,
     /// `Trump's`, `leaders'`.
@@ -557,12 +560,23 @@ fn straighten(s: &str) -> String {
     s.replace(['’', '‘'], "'")
 }
 
-fn lower_of(text: &str) -> (String, bool) {
-    let l = straighten(&text.to_lowercase());
-    if let Some(stem) = l.strip_suffix("'s") {
-        if !stem.is_empty() {
-            return (stem.to_string(), true);
+fn lower_of(text: &str) -> (Cow<'_, str>, bool) {
+    // Most words are ASCII, where lower-casing is byte for byte and there is no curly
+    // apostrophe to straighten; most are lower case already, and are borrowed.
+    let mut l: Cow<str> = if !text.is_ascii() {
+        Cow::Owned(straighten(&text.to_lowercase()))
+    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    };
+    if l.len() > 2 && l.ends_with("'s") {
+        let n = l.len() - 2;
+        match &mut l {
+            Cow::Borrowed(b) => *b = &b[..n],
+            Cow::Owned(o) => o.truncate(n),
         }
+        return (l, true);
     }
     (l, false)
 }
@@ -690,7 +704,7 @@ impl<'d> View<'d> {
     }
 
     pub fn lw(&self, i: usize) -> &str {
-        self.words.get(i).map_or("", |w| w.lower.as_str())
+        self.words.get(i).map_or("", |w| w.lower.as_ref())
     }
 
     pub fn len(&self) -> usize {
@@ -864,13 +878,13 @@ impl<'d> View<'d> {
                     || (single_initial && COMMON_CAPS.contains(&self.lw(h)))
                     || (e == h + 1 && COMMON_CAPS.contains(&self.lw(h)) && h == i)
                     || self.words[h..e].iter().all(|w| {
-                        WEEKDAYS_MONTHS.contains(&w.lower.as_str())
-                            || DEMONYMS.contains(&w.lower.as_str())
+                        WEEKDAYS_MONTHS.contains(&w.lower.as_ref())
+                            || DEMONYMS.contains(&w.lower.as_ref())
                     });
                 if !skip {
                     let title = self.words[i..h]
                         .iter()
-                        .map(|w| w.lower.as_str())
+                        .map(|w| w.lower.as_ref())
                         .collect::<Vec<_>>()
                         .join(" ");
                     let ety = (!title.is_empty()).then_some(EntityType::Person);
@@ -1012,7 +1026,7 @@ impl<'d> View<'d> {
         if w.kind != TokenKind::Word {
             return false;
         }
-        !matches!(w.lower.as_str(), "i" | "i'm" | "it's" | "we" | "they")
+        !matches!(w.lower.as_ref(), "i" | "i'm" | "it's" | "we" | "they")
     }
 
     /// Descriptors, plural references and pronouns.
@@ -1025,14 +1039,14 @@ impl<'d> View<'d> {
                 i += 1;
                 continue;
             }
-            let l = self.lw(i).to_string();
+            let l = self.lw(i);
             // Pronouns.
-            if matches!(l.as_str(), "he" | "she" | "him" | "his" | "her" | "it") {
+            if matches!(l, "he" | "she" | "him" | "his" | "her" | "it") {
                 cands.push(self.simple(i, i + 1, CandKind::Pronoun));
                 i += 1;
                 continue;
             }
-            if matches!(l.as_str(), "they" | "their" | "them") {
+            if matches!(l, "they" | "their" | "them") {
                 let mut c = self.simple(i, i + 1, CandKind::Plural);
                 c.poss = l == "their";
                 cands.push(c);
@@ -1040,7 +1054,7 @@ impl<'d> View<'d> {
                 continue;
             }
             // Plural references need a determiner: "the leaders", "both leaders", "the two sides".
-            if matches!(l.as_str(), "the" | "both" | "these" | "all") {
+            if matches!(l, "the" | "both" | "these" | "all") {
                 let mut j = i + 1;
                 let mut count = (l == "both").then_some(2);
                 while j < n && matches!(self.lw(j), "two" | "three" | "four" | "both" | "new") {
@@ -1069,16 +1083,24 @@ impl<'d> View<'d> {
                 }
             }
             // Descriptors: "the prime minister", "the new Prime Minister", "the company".
-            if matches!(l.as_str(), "the" | "a" | "its" | "his" | "her") {
+            if matches!(l, "the" | "a" | "its" | "his" | "her") {
                 let mut j = i + 1;
                 while j < n && matches!(self.lw(j), "new" | "newly" | "elected" | "former" | "late")
                 {
                     j += 1;
                 }
+                let first = self.lw(j);
                 for role in ROLE_NOUNS {
-                    let parts: Vec<&str> = role.split(' ').collect();
-                    let ok = parts.iter().enumerate().all(|(k, p)| self.lw(j + k) == *p);
-                    let end = j + parts.len();
+                    // This runs for every role after every determiner: a role that does not
+                    // start with the next word is rejected before it is split into words.
+                    if !role.starts_with(first) {
+                        continue;
+                    }
+                    let mut end = j;
+                    let ok = role.split(' ').all(|p| {
+                        end += 1;
+                        self.lw(end - 1) == p
+                    });
                     if ok && !covered(cands, end) && !(end < n && self.is_name_word(end)) {
                         let mut c = self.simple(i, end, CandKind::Descriptor(role.to_string()));
                         c.head = Span::new(self.words[j].span.start, self.words[end - 1].span.end);
@@ -1124,8 +1146,17 @@ impl<'d> View<'d> {
                 if a.poss {
                     break;
                 }
-                let between: Vec<&str> = (a.end..b.start).map(|w| self.lw(w)).collect();
-                let link = match between.as_slice() {
+                // At most three words can link; longer gaps are no link (no Vec per pair).
+                let gap = b.start.saturating_sub(a.end);
+                if gap > 3 {
+                    break;
+                }
+                let mut words = [""; 3];
+                for (slot, w) in words.iter_mut().zip(a.end..b.start) {
+                    *slot = self.lw(w);
+                }
+                let between = &words[..gap];
+                let link = match between {
                     ["and"] | ["and", "the"] | ["&"] | [",", "and"] | [",", "and", "the"] => {
                         Some(true)
                     }
