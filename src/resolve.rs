@@ -13,7 +13,9 @@
 //! 3. unlinked mentions, longest first: same name (case-insensitive) as an entity or one of
 //!    its mentions; a person's surname or first name alone ("Takaichi" → "Sanae
 //!    Takaichi"); an acronym and its expansion ("APEC" ↔ "Asia-Pacific Economic
-//!    Cooperation", by initials or the `acronym` attribute); else a new entity.
+//!    Cooperation", by initials or the `acronym` attribute); an organisation's short form
+//!    ("Altech" → "Altech Energy", "Toyota Motor" → the linked "Toyota", "the Commission" → the
+//!    one commission named in full); else a new entity.
 //!
 //! Entities are numbered `E1`, `E2`, … in order of first mention.
 
@@ -691,7 +693,124 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
             }
         }
     }
+    if m.ty == EntityType::Org {
+        return short_form(clusters, &words);
+    }
     None
+}
+
+/// Words after a company's name that only say it is a company ("Toyota Motor Corp").
+const COMPANY_WORDS: &[&str] = &[
+    "motor",
+    "motors",
+    "corp",
+    "corp.",
+    "corporation",
+    "co",
+    "co.",
+    "company",
+    "inc",
+    "inc.",
+    "ltd",
+    "ltd.",
+    "limited",
+    "group",
+    "holdings",
+    "plc",
+    "ag",
+    "sa",
+    "nv",
+    "llc",
+    "industries",
+];
+
+/// First words that are too common to stand for an organisation alone ("National" is not
+/// "National Grid").
+const NOT_SHORT_FORMS: &[&str] = &[
+    "the",
+    "national",
+    "united",
+    "general",
+    "first",
+    "new",
+    "american",
+    "european",
+    "royal",
+    "international",
+    "global",
+    "world",
+    "central",
+    "bank",
+    "state",
+    "federal",
+    "people's",
+];
+
+/// OrthoMatcher's short forms of an organisation: a mention that is the first words of an
+/// organisation's name ("Altech" for "Altech Energy"), or an organisation's name followed
+/// only by company words ("Toyota Motor" for "Toyota"). Two candidates: the one mentioned
+/// more often.
+fn short_form(clusters: &[Cluster], words: &[&str]) -> Option<usize> {
+    let lw: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    if lw.is_empty() || NOT_SHORT_FORMS.contains(&lw[0].as_str()) {
+        return None;
+    }
+    let mut best: Option<usize> = None;
+    for (ci, c) in clusters.iter().enumerate() {
+        if c.ty != EntityType::Org {
+            continue;
+        }
+        let cw: Vec<String> = c.name.split_whitespace().map(str::to_lowercase).collect();
+        let prefix_of_cluster = lw.len() < cw.len() && cw.starts_with(&lw);
+        let cluster_plus_company = cw.len() < lw.len()
+            && lw.starts_with(&cw)
+            && lw[cw.len()..]
+                .iter()
+                .all(|w| COMPANY_WORDS.contains(&w.as_str()));
+        if (prefix_of_cluster || cluster_plus_company)
+            && best.map_or(true, |b| c.mentions.len() > clusters[b].mentions.len())
+        {
+            best = Some(ci);
+        }
+    }
+    best.or_else(|| body_of(clusters, &lw))
+}
+
+/// Nouns that, alone, name the one body of that kind the article has named in full ("the
+/// Commission" after "the European Commission").
+const BODY_WORDS: &[&str] = &[
+    "commission",
+    "parliament",
+    "council",
+    "court",
+    "fund",
+    "union",
+    "agency",
+    "ministry",
+    "committee",
+    "assembly",
+    "senate",
+    "bank",
+    "authority",
+    "secretariat",
+];
+
+/// The organisation a lone body noun stands for: the only one whose name ends in it.
+fn body_of(clusters: &[Cluster], lw: &[String]) -> Option<usize> {
+    let [word] = lw else { return None };
+    if !BODY_WORDS.contains(&word.as_str()) {
+        return None;
+    }
+    let mut found = clusters.iter().enumerate().filter(|(_, c)| {
+        c.ty == EntityType::Org && {
+            let cw: Vec<String> = c.name.split_whitespace().map(str::to_lowercase).collect();
+            cw.len() > 1 && cw.last() == Some(word)
+        }
+    });
+    match (found.next(), found.next()) {
+        (Some((ci, _)), None) => Some(ci),
+        _ => None,
+    }
 }
 
 fn is_acronym(s: &str) -> bool {
