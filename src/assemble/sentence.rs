@@ -6,6 +6,9 @@
 //! Owns no document layer; built fresh for every sentence.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use foldhash::{HashMap, HashSet};
 
 use crate::document::{Document, EntityType, SentenceKind, Span, TokenKind};
 
@@ -98,6 +101,51 @@ pub const TITLE_WORDS: &[&str] = &[
     "nato",
     "cabinet",
 ];
+
+/// A word list as a set, built on first use: the lists are asked about most words of
+/// every sentence, and a scan of a long list costs ten times a hash lookup.
+pub struct WordSet {
+    words: &'static [&'static str],
+    set: OnceLock<HashSet<&'static str>>,
+}
+
+impl WordSet {
+    const fn new(words: &'static [&'static str]) -> WordSet {
+        WordSet {
+            words,
+            set: OnceLock::new(),
+        }
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        self.set
+            .get_or_init(|| self.words.iter().copied().collect())
+            .contains(word)
+    }
+}
+
+pub static TITLE_SET: WordSet = WordSet::new(TITLE_WORDS);
+pub static DEMONYM_SET: WordSet = WordSet::new(DEMONYMS);
+pub static PREPOSITION_SET: WordSet = WordSet::new(PREPOSITIONS);
+static COMMON_CAPS_SET: WordSet = WordSet::new(COMMON_CAPS);
+static WEEKDAYS_MONTHS_SET: WordSet = WordSet::new(WEEKDAYS_MONTHS);
+static PLURAL_REFS_SET: WordSet = WordSet::new(PLURAL_REFS);
+
+/// [`ROLE_NOUNS`] by first word, each with its words, in list order (so the first role
+/// that matches is the one the list prefers).
+type RolesByFirst = HashMap<&'static str, Vec<(&'static str, Vec<&'static str>)>>;
+
+fn roles_by_first() -> &'static RolesByFirst {
+    static MAP: OnceLock<RolesByFirst> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = RolesByFirst::default();
+        for role in ROLE_NOUNS {
+            let parts: Vec<&str> = role.split(' ').collect();
+            map.entry(parts[0]).or_default().push((*role, parts));
+        }
+        map
+    })
+}
 
 /// Role nouns that make a descriptor ("the prime minister", "the company").
 const ROLE_NOUNS: &[&str] = &[
@@ -726,12 +774,11 @@ impl<'d> View<'d> {
     }
 
     pub fn is_title(&self, i: usize) -> bool {
-        let l = self.lw(i);
-        TITLE_WORDS.contains(&l)
+        TITLE_SET.contains(self.lw(i))
     }
 
     pub fn is_prep(&self, i: usize) -> bool {
-        PREPOSITIONS.contains(&self.lw(i))
+        PREPOSITION_SET.contains(self.lw(i))
     }
 
     pub fn is_det(&self, i: usize) -> bool {
@@ -868,7 +915,7 @@ impl<'d> View<'d> {
                 }
                 // Strip leading titles and nationality words: "Chinese President Xi".
                 let mut h = i;
-                while h < j && (self.is_title(h) || DEMONYMS.contains(&self.lw(h))) {
+                while h < j && (self.is_title(h) || DEMONYM_SET.contains(self.lw(h))) {
                     h += 1;
                 }
                 // Trailing "of"/"the" never end a name.
@@ -878,11 +925,11 @@ impl<'d> View<'d> {
                 }
                 let single_initial = e == h + 1 && h == self.first_word();
                 let skip = h >= e
-                    || (single_initial && COMMON_CAPS.contains(&self.lw(h)))
-                    || (e == h + 1 && COMMON_CAPS.contains(&self.lw(h)) && h == i)
+                    || (single_initial && COMMON_CAPS_SET.contains(self.lw(h)))
+                    || (e == h + 1 && COMMON_CAPS_SET.contains(self.lw(h)) && h == i)
                     || self.words[h..e].iter().all(|w| {
-                        WEEKDAYS_MONTHS.contains(&w.lower.as_ref())
-                            || DEMONYMS.contains(&w.lower.as_ref())
+                        WEEKDAYS_MONTHS_SET.contains(w.lower.as_ref())
+                            || DEMONYM_SET.contains(w.lower.as_ref())
                     });
                 if !skip {
                     let title = self.words[i..h]
@@ -939,7 +986,7 @@ impl<'d> View<'d> {
                     break;
                 }
                 if self.is_title(p)
-                    || (DEMONYMS.contains(&self.lw(p)) && !self.words[p].poss)
+                    || (DEMONYM_SET.contains(self.lw(p)) && !self.words[p].poss)
                     || (self.lw(p) == "of" && p > 0 && self.lw(p - 1) == "secretary")
                 {
                     title_words.push(self.lw(p).to_string());
@@ -968,7 +1015,7 @@ impl<'d> View<'d> {
             if s > 1 && self.lw(s - 1) == "," {
                 let mut q = s - 1;
                 let mut saw_title = false;
-                while q > 0 && (self.is_title(q - 1) || DEMONYMS.contains(&self.lw(q - 1))) {
+                while q > 0 && (self.is_title(q - 1) || DEMONYM_SET.contains(self.lw(q - 1))) {
                     q -= 1;
                     saw_title = true;
                 }
@@ -993,7 +1040,7 @@ impl<'d> View<'d> {
             if c.title.is_empty() {
                 c.title = title_words
                     .into_iter()
-                    .filter(|w| !DEMONYMS.contains(&w.as_str()) || w == "new")
+                    .filter(|w| !DEMONYM_SET.contains(w.as_str()) || w == "new")
                     .collect::<Vec<_>>()
                     .join(" ");
             }
@@ -1069,7 +1116,7 @@ impl<'d> View<'d> {
                     };
                     j += 1;
                 }
-                if j < n && PLURAL_REFS.contains(&self.lw(j)) {
+                if j < n && PLURAL_REFS_SET.contains(self.lw(j)) {
                     // "the foreign ministers of Japan and China": the names are the fillers.
                     let of_names = self.lw(j + 1) == "of" && covered(cands, j + 2)
                         || (self.lw(j + 1) == "of"
@@ -1092,18 +1139,14 @@ impl<'d> View<'d> {
                 {
                     j += 1;
                 }
-                let first = self.lw(j);
-                for role in ROLE_NOUNS {
-                    // This runs for every role after every determiner: a role that does not
-                    // start with the next word is rejected before it is split into words.
-                    if !role.starts_with(first) {
-                        continue;
-                    }
-                    let mut end = j;
-                    let ok = role.split(' ').all(|p| {
-                        end += 1;
-                        self.lw(end - 1) == p
-                    });
+                // After every determiner: only the roles starting with the next word, in
+                // list order, are tried.
+                let roles = roles_by_first()
+                    .get(self.lw(j))
+                    .map_or(&[][..], Vec::as_slice);
+                for &(role, ref parts) in roles {
+                    let ok = parts.iter().enumerate().all(|(k, p)| self.lw(j + k) == *p);
+                    let end = j + parts.len();
                     if ok && !covered(cands, end) && !(end < n && self.is_name_word(end)) {
                         let mut c = self.simple(i, end, CandKind::Descriptor(role.to_string()));
                         c.head = Span::new(self.words[j].span.start, self.words[end - 1].span.end);
