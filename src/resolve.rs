@@ -760,13 +760,18 @@ fn short_form(clusters: &[Cluster], words: &[&str]) -> Option<usize> {
         if c.ty != EntityType::Org {
             continue;
         }
-        let cw: Vec<String> = c.name.split_whitespace().map(str::to_lowercase).collect();
-        let prefix_of_cluster = lw.len() < cw.len() && cw.starts_with(&lw);
-        let cluster_plus_company = cw.len() < lw.len()
-            && lw.starts_with(&cw)
-            && lw[cw.len()..]
-                .iter()
-                .all(|w| COMPANY_WORDS.contains(&w.as_str()));
+        // Compare word by word without lower-casing the cluster's name into new strings.
+        let n = c.name.split_whitespace().count();
+        let shared = c
+            .name
+            .split_whitespace()
+            .zip(&lw)
+            .take_while(|(a, b)| eq_lower(a, b))
+            .count();
+        let prefix_of_cluster = lw.len() < n && shared == lw.len();
+        let cluster_plus_company = n < lw.len()
+            && shared == n
+            && lw[n..].iter().all(|w| COMPANY_WORDS.contains(&w.as_str()));
         if (prefix_of_cluster || cluster_plus_company)
             && best.map_or(true, |b| c.mentions.len() > clusters[b].mentions.len())
         {
@@ -802,10 +807,12 @@ fn body_of(clusters: &[Cluster], lw: &[String]) -> Option<usize> {
         return None;
     }
     let mut found = clusters.iter().enumerate().filter(|(_, c)| {
-        c.ty == EntityType::Org && {
-            let cw: Vec<String> = c.name.split_whitespace().map(str::to_lowercase).collect();
-            cw.len() > 1 && cw.last() == Some(word)
-        }
+        c.ty == EntityType::Org
+            && c.name.split_whitespace().nth(1).is_some()
+            && c.name
+                .split_whitespace()
+                .next_back()
+                .is_some_and(|last| eq_lower(last, word))
     });
     match (found.next(), found.next()) {
         (Some((ci, _)), None) => Some(ci),

@@ -175,6 +175,24 @@ impl Tagger {
 
     /// Labels for every sentence of one document.
     pub fn tag_document(&self, sents: &[Vec<TokInfo>], s: &mut TagScratch) -> Vec<Vec<u8>> {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { self.tag_document_avx2(sents, s) };
+        }
+        self.tag_document_portable(sents, s)
+    }
+
+    /// [`Tagger::tag_document`] compiled for AVX2: the score rows are 17 or 34 integers, and
+    /// adding them 8 at a time instead of 4 is most of the tagger's time.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn tag_document_avx2(&self, sents: &[Vec<TokInfo>], s: &mut TagScratch) -> Vec<Vec<u8>> {
+        self.tag_document_portable(sents, s)
+    }
+
+    #[inline(always)]
+    fn tag_document_portable(&self, sents: &[Vec<TokInfo>], s: &mut TagScratch) -> Vec<Vec<u8>> {
         let casing = DocCasing::new(sents);
         let nl = self.scheme.n_labels();
         let passes = self.passes();
