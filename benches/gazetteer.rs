@@ -1,6 +1,11 @@
 //! Gazetteer load time and matching throughput (issue #4 targets: load ≤ 100 ms, match
 //! ≥ 200 MB/s per core), plus `aho-corasick` over the same aliases as the reference the
-//! first-word index was chosen against.
+//! first-word index was chosen against: an unanchored contiguous NFA over every alias as
+//! written (find_iter, raw matches only), and the design that would replace the index —
+//! deduplicated lower-cased aliases in a noncontiguous NFA (prefilter off), converted to
+//! a contiguous NFA, walked anchored from each capitalised word start with the text
+//! lower-cased on the fly, keeping the longest whole-word prefix (raw matches, no case
+//! rules, context or choice).
 //!
 //! `cargo bench --bench gazetteer` (criterion prints time per load and MiB/s per corpus).
 //! Corpora: the seed article repeated (news prose) and the CoNLL-2003 train documents,
@@ -10,7 +15,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::{contiguous, noncontiguous};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, MatchKind};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use gazette::gazetteer::Gazetteer;
 
@@ -86,13 +93,91 @@ fn aho_corasick_reference(c: &mut Criterion) {
         b.iter(|| black_box(build(AhoCorasickKind::ContiguousNFA)))
     });
     let ac = build(AhoCorasickKind::ContiguousNFA);
+    // The anchored design: one pattern per lower-cased alias text.
+    let mut folded: Vec<Vec<u8>> = aliases
+        .iter()
+        .filter(|a| a.chars().next().is_some_and(char::is_alphanumeric))
+        .map(|a| a.to_ascii_lowercase().into_bytes())
+        .collect();
+    folded.sort();
+    folded.dedup();
+    let build_nc = || {
+        noncontiguous::NFA::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .prefilter(false)
+            .build(&folded)
+            .expect("builds")
+    };
+    g.bench_function("build-noncontiguous-nfa-folded", |b| {
+        b.iter(|| black_box(build_nc()))
+    });
+    let nc = build_nc();
+    g.bench_function("build-contiguous-from-noncontiguous", |b| {
+        b.iter(|| black_box(to_contiguous(&nc)))
+    });
+    let cnfa = to_contiguous(&nc);
     for (name, text) in corpora() {
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function(format!("match-contiguous-nfa/{name}"), |b| {
             b.iter(|| black_box(ac.find_iter(&text).count()))
         });
+        g.bench_function(format!("match-anchored-walk/{name}"), |b| {
+            b.iter(|| black_box(anchored_walk(&cnfa, text.as_bytes())))
+        });
     }
     g.finish();
+}
+
+fn to_contiguous(nc: &noncontiguous::NFA) -> contiguous::NFA {
+    contiguous::NFA::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .prefilter(false)
+        .build_from_noncontiguous(nc)
+        .expect("builds")
+}
+
+/// Raw matches of the anchored design: at each word start that is a capital, digit or
+/// non-ASCII byte, the longest pattern that is a whole-word prefix of the text there.
+fn anchored_walk(nfa: &contiguous::NFA, hay: &[u8]) -> usize {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+    let Ok(start) = nfa.start_state(Anchored::Yes) else {
+        return 0;
+    };
+    let mut found = 0;
+    let mut i = 0;
+    while i < hay.len() {
+        let b = hay[i];
+        if (i > 0 && word(hay[i - 1]))
+            || !(b.is_ascii_uppercase() || b.is_ascii_digit() || b >= 0x80)
+        {
+            i += 1;
+            continue;
+        }
+        let (mut sid, mut j, mut best) = (start, i, 0);
+        while j < hay.len() {
+            sid = nfa.next_state(Anchored::Yes, sid, hay[j].to_ascii_lowercase());
+            j += 1;
+            if nfa.is_special(sid) {
+                if nfa.is_dead(sid) {
+                    break;
+                }
+                // A state's own pattern comes first; others are suffixes, not prefixes.
+                if nfa.is_match(sid)
+                    && nfa.pattern_len(nfa.match_pattern(sid, 0)) == j - i
+                    && (j == hay.len() || !word(hay[j]))
+                {
+                    best = j;
+                }
+            }
+        }
+        if best > 0 {
+            found += 1;
+            i = best;
+        } else {
+            i += 1;
+        }
+    }
+    found
 }
 
 /// Nanoseconds this thread has run on a CPU (Linux `/proc/thread-self/schedstat`): on a

@@ -25,10 +25,12 @@
 pub mod phoenix;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use smallvec::{smallvec, SmallVec};
 
 use crate::document::{Document, EntityType, Link, Mention, MentionSource, Span};
 use crate::error::{Error, Result};
@@ -274,7 +276,13 @@ struct Alias {
     text: Str,
     entry: u32,
     rule: MatchRule,
+    /// The alias is its entry's canonical name (set when the index is built).
+    primary: bool,
 }
+
+/// A candidate entry of a match: entry, rule of the alias that matched, whether that
+/// alias is the entry's own name.
+type Candidate = (u32, MatchRule, bool);
 
 /// A found name before it becomes a mention.
 #[derive(Clone, Debug, PartialEq)]
@@ -282,7 +290,7 @@ pub struct Match {
     pub span: Span,
     /// Candidate entries for this text with the rule of the alias that matched, best
     /// first after [`Gazetteer::find`]'s choice.
-    entries: Vec<(u32, MatchRule, bool)>,
+    entries: SmallVec<[Candidate; 2]>,
     /// A title read before a person ("Prime Minister").
     pub title: Option<String>,
     /// Where that title starts.
@@ -303,10 +311,17 @@ pub struct Gazetteer {
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
     index: FirstWordIndex,
-    /// Which first bytes can start an alias, a cheap filter (digits aside).
+    /// Which first bytes can start an alias: a filter for words that start with a
+    /// lower-case or non-ASCII letter (others go straight to the first-word filter).
     first_byte: [bool; 256],
-    /// First words of the aliases that start with a digit.
-    digit_words: Vec<Vec<u8>>,
+    /// A 4096-bit filter of the first words that start with a digit: numbers are frequent
+    /// and such aliases few ("3M", "10 Downing Street"), so most numbers stop here.
+    digit_words: [u64; 64],
+    /// The lower-case ASCII letters an alias starts with (generated surnames).
+    lower_first: Vec<u8>,
+    /// PETRARCH phrases whose words may have other words between them, by first word.
+    gapped: Vec<Gapped>,
+    gapped_by_first: HashMap<String, Vec<u32>>,
     /// Extra titles (phoenix agents): lower-case phrase → CAMEO agent code.
     agents: HashMap<String, String>,
     warnings: Vec<String>,
@@ -393,18 +408,12 @@ impl Gazetteer {
 
     /// The entries an exact alias names, as links (for NER features and tools).
     pub fn lookup(&self, alias: &str) -> Vec<(EntityType, Link)> {
-        let h = alias_key(alias);
         self.index
-            .get(h)
-            .iter()
-            .map(|&a| self.aliases[a as usize])
-            .filter(|a| self.s(a.text) == alias)
-            .filter_map(|a| {
-                let e = &self.entries[a.entry as usize];
-                match e.ty {
-                    EntryType::Mention(t) => Some((t, self.link(a.entry, None, None))),
-                    EntryType::Currency => None,
-                }
+            .cands(alias_key(alias))
+            .filter(|c| c.text == alias.as_bytes())
+            .filter_map(|c| match self.entries[c.entry as usize].ty {
+                EntryType::Mention(t) => Some((t, self.link(c.entry, None, None))),
+                EntryType::Currency => None,
             })
             .collect()
     }
@@ -424,11 +433,9 @@ impl Gazetteer {
 
     /// The ISO 4217 code of a currency name or symbol ("yen", "Japanese yen", "¥").
     pub fn currency(&self, name: &str) -> Option<String> {
-        let h = alias_key(name);
-        for &a in self.index.get(h) {
-            let a = self.aliases[a as usize];
-            let e = &self.entries[a.entry as usize];
-            if e.ty == EntryType::Currency && self.s(a.text).eq_ignore_ascii_case(name) {
+        for c in self.index.cands(alias_key(name)) {
+            let e = &self.entries[c.entry as usize];
+            if e.ty == EntryType::Currency && c.text.eq_ignore_ascii_case(name.as_bytes()) {
                 return self.s(e.kb).strip_prefix("iso4217:").map(str::to_string);
             }
         }
@@ -440,36 +447,165 @@ impl Gazetteer {
     /// starts are guessed from punctuation).
     pub fn find(&self, text: &str, sentences: &[SentenceInfo]) -> Vec<Match> {
         let bytes = text.as_bytes();
-        let mut raw: Vec<Match> = Vec::new();
+        let mut raw: Vec<Match> = Vec::with_capacity(text.len() / 64);
         let mut i = 0;
+        // Whether the byte before `i` is part of a word (then `i` may be inside one).
+        let mut in_word = false;
+        // Names start with a capital, a digit or a non-ASCII letter (a few generated
+        // surnames in lower case: "von der Leyen"); lower-case words are skipped without
+        // hashing, and the rest go to the first-word filter, which rejects most in one probe.
         while i < bytes.len() {
-            let b = bytes[i];
-            let (is_w, clen) = word_char_at(text, i);
-            if !is_w {
-                i += clen;
+            // Eight ASCII bytes at a time: the word starts that could begin a name, found
+            // without a branch per byte or per word (most words are lower case).
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
+                if x & HIGH_BITS == 0 {
+                    let word = ascii_alnum8(x);
+                    let starts = word & !((word << 8) | (u64::from(in_word) << 7));
+                    let cands = starts & self.name_starts8(x);
+                    if cands == 0 {
+                        i += 8;
+                        in_word = word >> 63 != 0;
+                        continue;
+                    }
+                    i += (cands.trailing_zeros() / 8) as usize;
+                    in_word = false;
+                }
+            }
+            // One char or word at a time (non-ASCII text, the last bytes).
+            if in_word && word_char_at(text, i).0 {
+                i = word_end(text, i);
                 continue;
             }
-            let wend = word_end(text, i);
-            // Names start with a capital, a digit or a non-ASCII letter: lower-case words
-            // are skipped without hashing.
-            let candidate = if b.is_ascii_digit() {
-                // Numbers are frequent and few aliases start with one ("3M", "10 Downing
-                // Street"): compare with those words instead of hashing every number.
-                let w = &bytes[i..wend];
-                self.digit_words.iter().any(|d| d.eq_ignore_ascii_case(w))
-            } else {
-                self.first_byte[b as usize]
-            };
-            if candidate {
-                if let Some(m) = self.match_at(text, i, wend) {
-                    i = m.span.end;
-                    raw.push(m);
+            let b = bytes[i];
+            match BYTE_CLASS[b as usize] {
+                OTHER => {
+                    i += 1;
+                    in_word = false;
                     continue;
                 }
+                LOWER if !self.first_byte[b as usize] => {
+                    i = word_end(text, i + 1);
+                    in_word = true;
+                    continue;
+                }
+                NON_ASCII => {
+                    let (is_w, clen) = word_char_at(text, i);
+                    if !is_w {
+                        i += clen;
+                        in_word = false;
+                        continue;
+                    }
+                    if !self.first_byte[b as usize] {
+                        i = word_end(text, i);
+                        in_word = true;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            let wend = word_end(text, i);
+            in_word = true;
+            if let Some(m) = self.match_at(text, i, wend) {
+                i = m.span.end;
+                raw.push(m);
+                continue;
             }
             i = wend;
         }
+        if !self.gapped.is_empty() {
+            raw = self.add_gapped(text, raw);
+        }
         self.filter_and_choose(text, raw, sentences)
+    }
+
+    /// Adds the matches of PETRARCH phrases with blanks between words ("OMAR_HASSAN_AHMAD
+    /// AL_BASHIR_": other words may come between the segments) where they are longer than
+    /// the contiguous match at the same start and cross none. PETRARCH allows any words of
+    /// the noun phrase between; without a parser, at most [`MAX_GAP`] words, and no clause
+    /// punctuation, stand in for that.
+    fn add_gapped(&self, text: &str, raw: Vec<Match>) -> Vec<Match> {
+        let words = words_of(text);
+        let mut found: Vec<Match> = Vec::new();
+        let mut k = 0;
+        while k < words.len() {
+            let (s, e) = words[k];
+            let first = text[s..e].to_ascii_lowercase();
+            let mut best: Option<(usize, usize, u32)> = None;
+            for &g in self
+                .gapped_by_first
+                .get(&first)
+                .map_or(&[][..], Vec::as_slice)
+            {
+                let g = &self.gapped[g as usize];
+                if let Some(last) = gapped_match(text, &words, k, &g.segments) {
+                    if best.map_or(true, |b| last > b.0) {
+                        best = Some((last, words[last].1, g.entry));
+                    }
+                }
+            }
+            let capital = text[s..].chars().next().is_some_and(|c| !c.is_lowercase());
+            match best {
+                Some((last, end, entry)) if capital => {
+                    found.push(Match {
+                        span: Span::new(s, end),
+                        entries: smallvec![(entry, MatchRule::Fold, false)],
+                        title: None,
+                        title_start: s,
+                    });
+                    k = last + 1;
+                }
+                _ => k += 1,
+            }
+        }
+        if found.is_empty() {
+            return raw;
+        }
+        // Merge: a phrase match wins over the contiguous matches it covers, and yields to
+        // any it would cut through.
+        let mut keep = vec![true; raw.len()];
+        let mut add: Vec<Match> = Vec::new();
+        let mut r = 0;
+        for g in found {
+            while r < raw.len() && raw[r].span.end <= g.span.start {
+                r += 1;
+            }
+            // raw[r..] are the matches ending after the phrase starts.
+            let covered = raw[r..].iter().take_while(|m| m.span.start < g.span.end);
+            let mut n = 0;
+            let mut crosses = false;
+            for m in covered {
+                n += 1;
+                crosses |=
+                    m.span.start < g.span.start || m.span.end > g.span.end || m.span == g.span;
+            }
+            if !crosses {
+                keep[r..r + n].iter_mut().for_each(|k| *k = false);
+                add.push(g);
+            }
+        }
+        let mut out: Vec<Match> = raw
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(m, k)| k.then_some(m))
+            .collect();
+        out.extend(add);
+        out.sort_by_key(|m| m.span.start);
+        out
+    }
+
+    /// The high bit of each byte of the ASCII chunk `x` where a word starting there could
+    /// start a name: a capital, a digit, or a lower-case letter some alias starts with.
+    #[inline]
+    fn name_starts8(&self, x: u64) -> u64 {
+        let upper = in_range8(x, b'A', b'Z');
+        let digit = in_range8(x, b'0', b'9');
+        let lower = match self.lower_first.as_slice() {
+            [] => 0,
+            few @ ([_] | [_, _] | [_, _, _]) => few.iter().fold(0, |m, &c| m | eq8(x, c)),
+            _ => in_range8(x, b'a', b'z'),
+        };
+        upper | digit | lower
     }
 
     /// The best alias starting at `start` (a word start), with all entries of that text.
@@ -477,60 +613,71 @@ impl Gazetteer {
         let bytes = text.as_bytes();
         // Multi-word aliases are keyed by their first two words, one-word aliases by their
         // word: each list is short, even for "The" or "New".
-        let first = fnv_fold(FNV_START, &bytes[start..wend]);
-        if let Some(e2) = second_word_end(text, wend) {
-            let two = fnv_fold(first, &bytes[wend..e2]);
-            let cands = self.index.get(fnv_finish(two) ^ TWO_WORDS);
-            if let Some(m) = self.verify(text, start, cands) {
-                return Some(m);
+        // Every first word of an alias has a slot (most capitalised words have none): its
+        // one-word aliases, and whether any two-word key starts with it.
+        let h = hash_fold(&bytes[start..wend]);
+        if bytes[start].is_ascii_digit()
+            && self.digit_words[(h >> 6) as usize & 63] & (1 << (h & 63)) == 0
+        {
+            return None;
+        }
+        let slot = self.index.get(h)?;
+        if slot.has_two() {
+            if let Some(e2) = second_word_end(text, wend) {
+                if let Some(s2) = self.index.get(hash_fold(&bytes[start..e2]) ^ TWO_WORDS) {
+                    if let Some(m) = self.verify(text, start, s2) {
+                        return Some(m);
+                    }
+                }
             }
         }
-        self.verify(text, start, self.index.get(fnv_finish(first)))
+        self.verify(text, start, slot)
     }
 
     /// The longest of `cands` (longest first) that matches at `start`, with every entry of
     /// that text.
-    fn verify(&self, text: &str, start: usize, cands: &[u32]) -> Option<Match> {
+    fn verify(&self, text: &str, start: usize, slot: Slot) -> Option<Match> {
         let bytes = text.as_bytes();
         let mut best: Option<Match> = None;
-        for &ai in cands {
-            let a = self.aliases[ai as usize];
-            let alias = self.s(a.text);
-            let end = start + alias.len();
+        for c in self.index.slot_cands(slot) {
+            let end = start + c.text.len();
             if let Some(b) = &best {
                 // Candidates are longest first: once one matched, only equal lengths remain.
                 if end < b.span.end {
                     break;
                 }
             }
-            if end > bytes.len() || !text.is_char_boundary(end) {
+            if end > bytes.len() {
                 continue;
             }
-            if end < bytes.len() && word_char_at(text, end).0 {
+            // The cheapest test first: most candidates differ from the text.
+            let found = &bytes[start..end];
+            if !eq_ignore_case8(found, c.text) {
                 continue;
             }
-            let found = &text[start..end];
-            if !case_ok(found, alias, a.rule) {
+            if !text.is_char_boundary(end) || (end < bytes.len() && word_char_at(text, end).0) {
                 continue;
             }
-            let primary = self.entries[a.entry as usize].name == a.text
-                || self.s(self.entries[a.entry as usize].name) == alias;
+            if !case_ok(&text[start..end], c.text, c.rule) {
+                continue;
+            }
+            let (entry, rule, primary) = (c.entry, c.rule, c.primary);
             match &mut best {
                 Some(b) if b.span.end == end => {
-                    if let Some(x) = b.entries.iter_mut().find(|x| x.0 == a.entry) {
+                    if let Some(x) = b.entries.iter_mut().find(|x| x.0 == entry) {
                         // A name reading of the same entry wins over a surname reading.
                         if x.1 == MatchRule::Surname || x.1 == MatchRule::Common {
-                            x.1 = a.rule;
+                            x.1 = rule;
                         }
                         x.2 |= primary;
                     } else {
-                        b.entries.push((a.entry, a.rule, primary));
+                        b.entries.push((entry, rule, primary));
                     }
                 }
                 _ => {
                     best = Some(Match {
                         span: Span::new(start, end),
-                        entries: vec![(a.entry, a.rule, primary)],
+                        entries: smallvec![(entry, rule, primary)],
                         title: None,
                         title_start: start,
                     })
@@ -542,14 +689,14 @@ impl Gazetteer {
 
     fn filter_and_choose(&self, text: &str, raw: Vec<Match>, sents: &[SentenceInfo]) -> Vec<Match> {
         // Entries named in full somewhere in the article license their surnames.
-        let full: std::collections::HashSet<u32> = raw
+        let full: FastSet<u32> = raw
             .iter()
             .flat_map(|m| m.entries.iter())
             .filter(|x| x.1 != MatchRule::Surname && x.1 != MatchRule::Common)
             .map(|x| x.0)
             .collect();
         // Countries the unambiguous names point to: context for the ambiguous ones.
-        let mut context: HashMap<[u8; 2], f32> = HashMap::new();
+        let mut context: FastMap<[u8; 2], f32> = FastMap::default();
         for m in &raw {
             if let [(e, rule, _)] = m.entries[..] {
                 if rule != MatchRule::Common && rule != MatchRule::Surname {
@@ -589,21 +736,27 @@ impl Gazetteer {
                 .filter(|x| x.1 == MatchRule::Surname)
                 .count();
             let unique_surname = surnames == 1 && m.entries.len() == 1;
-            m.entries.retain(|&(e, rule, primary)| match rule {
-                MatchRule::Surname => {
+            // Facts about the text around the match, computed at most once however many
+            // entries share it (a town name can have dozens).
+            let mut near_place: Option<bool> = None;
+            let mut beside_capital: Option<bool> = None;
+            let mut calendar: Option<bool> = None;
+            m.entries.retain(|x| match *x {
+                (e, MatchRule::Surname, _) => {
                     full.contains(&e)
                         || title.is_some()
                         || (unique_surname && self.distinctive(e, surface))
                 }
-                MatchRule::Common => {
+                (e, MatchRule::Common, _) => {
                     after_place
                         || (self.common_ok(text, e, span, sentence, sents, &context)
-                            && !next_to_capitalised(text, span))
+                            && !*beside_capital
+                                .get_or_insert_with(|| next_to_capitalised(text, span)))
                 }
-                MatchRule::Name | MatchRule::Exact | MatchRule::Fold => {
-                    !self.needs_place_context(e, primary, surface)
+                (e, MatchRule::Name | MatchRule::Exact | MatchRule::Fold, primary) => {
+                    !self.needs_place_context(e, primary, surface, &mut calendar)
                         || after_place
-                        || place_context(text, span)
+                        || *near_place.get_or_insert_with(|| place_context(text, span))
                 }
             });
             if m.entries.is_empty() {
@@ -644,12 +797,7 @@ impl Gazetteer {
 
     /// Orders a match's entries best first: user lists, then prior plus country context;
     /// for a surname, the person named in full (or whose title the text gives) first.
-    fn choose(
-        &self,
-        m: &mut Match,
-        context: &HashMap<[u8; 2], f32>,
-        full: &std::collections::HashSet<u32>,
-    ) {
+    fn choose(&self, m: &mut Match, context: &FastMap<[u8; 2], f32>, full: &FastSet<u32>) {
         if m.entries.len() < 2 {
             return;
         }
@@ -688,11 +836,14 @@ impl Gazetteer {
             }
             s
         };
-        m.entries.sort_by(|a, b| {
-            score(b)
-                .partial_cmp(&score(a))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
+        // Scored once per entry (not per comparison); the stable sort keeps list order
+        // for equal scores.
+        let mut scored: SmallVec<[(f32, Candidate); 8]> =
+            m.entries.iter().map(|x| (score(x), *x)).collect();
+        scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        for (slot, (_, x)) in m.entries.iter_mut().zip(scored) {
+            *slot = x;
+        }
     }
 
     /// A one-word town or foreign alternate name next to another capitalised word is more
@@ -702,15 +853,15 @@ impl Gazetteer {
         if sentence.is_some_and(|s| s.heading) || m.title.is_some() {
             return false;
         }
-        let surface = &text[m.span.start..m.span.end];
-        if surface.contains(char::is_whitespace) {
-            return false;
-        }
         let (best, _, primary) = m.entries[0];
         let e = &self.entries[best as usize];
         // A city under a million people and not a capital, or a city's alternate name.
         let weak = e.city && (!primary || e.prior < 5.0 * 6.0);
         if !weak {
+            return false;
+        }
+        let surface = &text[m.span.start..m.span.end];
+        if surface.contains(char::is_whitespace) {
             return false;
         }
         let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
@@ -747,7 +898,7 @@ impl Gazetteer {
         span: Span,
         sentence: Option<SentenceInfo>,
         sents: &[SentenceInfo],
-        context: &HashMap<[u8; 2], f32>,
+        context: &FastMap<[u8; 2], f32>,
     ) -> bool {
         if sentence.is_some_and(|s| s.heading) || is_sentence_start(text, span.start, sents) {
             return false;
@@ -768,32 +919,36 @@ impl Gazetteer {
         ];
         surname.chars().count() >= 4
             && self.attr(e, "role").is_some_and(|r| r.contains("head_of"))
-            && self
-                .attr(e, "country")
-                .is_some_and(|c| G20.contains(&c.as_str()))
+            && self.attr(e, "country").is_some_and(|c| G20.contains(&c))
     }
 
     /// Small towns (under 100,000 people, not capitals), foreign alternate names of cities
     /// under a million, and places named like months or weekdays ("March", "Mon") are
     /// places only in a place's context.
-    fn needs_place_context(&self, e: u32, primary: bool, surface: &str) -> bool {
+    fn needs_place_context(
+        &self,
+        e: u32,
+        primary: bool,
+        surface: &str,
+        calendar: &mut Option<bool>,
+    ) -> bool {
         let entry = &self.entries[e as usize];
         if entry.ty != EntryType::Mention(EntityType::Place) {
             return false;
         }
-        if is_calendar(surface) {
+        if *calendar.get_or_insert_with(|| is_calendar(surface)) {
             return true;
         }
         entry.city
             && (entry.prior < 25.0 || (!primary && entry.prior < 30.0 && !surface.contains(' ')))
     }
 
-    fn attr(&self, e: u32, key: &str) -> Option<String> {
+    fn attr(&self, e: u32, key: &str) -> Option<&str> {
         for &a in &self.entries[e as usize].attributes {
             for kv in self.s(a).split(';') {
                 if let Some((k, v)) = kv.split_once('=') {
                     if k.trim() == key {
-                        return Some(v.trim().to_string());
+                        return Some(v.trim());
                     }
                 }
             }
@@ -946,10 +1101,47 @@ fn word_char_at(text: &str, i: usize) -> (bool, usize) {
     }
 }
 
+const OTHER: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER_OR_DIGIT: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+/// What a byte can start: nothing (ASCII non-word), a lower-case word (never a name), a
+/// possible name, or a char to decode.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c >= 0x80 {
+            NON_ASCII
+        } else if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_alphanumeric() {
+            UPPER_OR_DIGIT
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    t
+};
+
 /// The end of the word (run of alphanumerics) starting at `i`.
 #[inline]
 fn word_end(text: &str, mut i: usize) -> usize {
     let bytes = text.as_bytes();
+    // Eight ASCII bytes at a time: most words end within the first chunk.
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let stop = !ascii_alnum8(x) & 0x8080_8080_8080_8080;
+        if stop == 0 {
+            i += 8;
+            continue;
+        }
+        i += (stop.trailing_zeros() / 8) as usize;
+        break;
+    }
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
@@ -968,6 +1160,36 @@ fn word_end(text: &str, mut i: usize) -> usize {
     i
 }
 
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// The high bit of each byte of `x` whose low seven bits are in `lo..=hi` (`lo >= 1`,
+/// `hi < 0x7f`). Per byte without carries across bytes: the high bit of `a + (0x80 - lo)`
+/// says `a >= lo`, of `a + (0x7f - hi)` says `a > hi`.
+#[inline]
+fn in_range8(x: u64, lo: u8, hi: u8) -> u64 {
+    let a = x & !HIGH_BITS;
+    a.wrapping_add(splat(0x80 - lo)) & !a.wrapping_add(splat(0x7f - hi)) & HIGH_BITS
+}
+
+/// The high bit of each byte of `x` (ASCII) equal to `c` (ASCII).
+#[inline]
+fn eq8(x: u64, c: u8) -> u64 {
+    !(x ^ splat(c)).wrapping_add(splat(0x7f)) & HIGH_BITS
+}
+
+/// The high bit of each byte of `x` set where that byte is an ASCII letter or digit.
+#[inline]
+fn ascii_alnum8(x: u64) -> u64 {
+    let digit = in_range8(x, b'0', b'9');
+    let letter = in_range8(x | splat(0x20), b'a', b'z');
+    (digit | letter) & !x
+}
+
 /// Marks a two-word key in the index (one table holds both kinds).
 const TWO_WORDS: u64 = 0x5bd1_e995_7f4a_7c15;
 
@@ -977,17 +1199,25 @@ const TWO_WORDS: u64 = 0x5bd1_e995_7f4a_7c15;
 fn second_word_end(text: &str, wend: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = wend;
+    let mut word = false;
     while i < bytes.len() && i - wend <= 4 {
-        let (w, l) = word_char_at(text, i);
+        let b = bytes[i];
+        // ASCII separators without decoding (the usual blank, '.', '-').
+        let (w, l) = if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            word_char_at(text, i)
+        };
         if w {
+            word = true;
             break;
         }
-        if bytes[i] == b'\n' {
+        if b == b'\n' {
             return None;
         }
         i += l;
     }
-    if i == wend || i >= bytes.len() || i - wend > 4 || !word_char_at(text, i).0 {
+    if i == wend || !word {
         return None;
     }
     Some(word_end(text, i))
@@ -1022,34 +1252,120 @@ fn hash_str(s: &str) -> u64 {
     h ^ (h >> 29)
 }
 
+/// A hash of `s` up to ASCII case (the index keys), eight bytes at a time: a word costs
+/// one or two multiplications, not one per byte.
 #[inline]
 fn hash_fold(s: &[u8]) -> u64 {
-    fnv_finish(fnv_fold(FNV_START, s))
-}
-
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a over ASCII-folded bytes, resumable (the two-word key extends the one-word one).
-#[inline]
-fn fnv_fold(mut h: u64, s: &[u8]) -> u64 {
-    for &b in s {
-        h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (s.len() as u64).wrapping_mul(K);
+    let mut chunks = s.chunks_exact(8);
+    for w in &mut chunks {
+        let x = lower8(u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
+        h = (h ^ x).wrapping_mul(K).rotate_left(29);
     }
-    h
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // Byte by byte (at most seven): a copy of variable length would call memmove.
+        let t = rest
+            .iter()
+            .enumerate()
+            .fold(0u64, |t, (i, &b)| t | u64::from(b) << (8 * i));
+        h = (h ^ lower8(t)).wrapping_mul(K);
+    }
+    // Multiplication leaves the low bits weak; the filter and table use them.
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
 }
 
-/// A final mix so the table's high bits are as good as its low ones.
+/// `a.eq_ignore_ascii_case(b)`, eight bytes at a time.
 #[inline]
-fn fnv_finish(h: u64) -> u64 {
-    h ^ (h >> 29)
+fn eq_ignore_case8(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut x = a.chunks_exact(8);
+    let mut y = b.chunks_exact(8);
+    for (p, q) in (&mut x).zip(&mut y) {
+        let p = u64::from_le_bytes(p.try_into().unwrap_or([0; 8]));
+        let q = u64::from_le_bytes(q.try_into().unwrap_or([0; 8]));
+        if p != q && lower8(p) != lower8(q) {
+            return false;
+        }
+    }
+    x.remainder().eq_ignore_ascii_case(y.remainder())
 }
+
+/// ASCII lower case of eight bytes at once (non-ASCII bytes unchanged).
+#[inline]
+fn lower8(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let a = x & !HIGH;
+    // High bit set where the 7-bit value is >= 'A', and where it is > 'Z'.
+    let ge_a = a.wrapping_add(0x3f3f_3f3f_3f3f_3f3f);
+    let gt_z = a.wrapping_add(0x2525_2525_2525_2525);
+    let upper = ge_a & !gt_z & !x & HIGH;
+    x | (upper >> 2)
+}
+
+/// A multiplicative hasher (as in rustc's FxHash) for the small keys of the per-article
+/// sets and the loader's maps: SipHash's flood resistance buys nothing there and cost a
+/// tenth of the matching time.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut c = bytes.chunks_exact(8);
+        for w in &mut c {
+            self.add(u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
+        }
+        for &b in c.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, x: u8) {
+        self.add(u64::from(x));
+    }
+    #[inline]
+    fn write_u32(&mut self, x: u32) {
+        self.add(u64::from(x));
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.add(x);
+    }
+    #[inline]
+    fn write_usize(&mut self, x: usize) {
+        self.add(x as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 /// Whether `found` (the text) may be read as `alias` under `rule`. Both have the same
 /// length in bytes and are equal up to ASCII case.
-fn case_ok(found: &str, alias: &str, rule: MatchRule) -> bool {
-    if found == alias {
+fn case_ok(found: &str, alias: &[u8], rule: MatchRule) -> bool {
+    if found.as_bytes() == alias {
         return true;
     }
+    let Ok(alias) = std::str::from_utf8(alias) else {
+        return false;
+    };
     if rule == MatchRule::Exact || !found.eq_ignore_ascii_case(alias) {
         return false;
     }
@@ -1114,7 +1430,7 @@ fn surface_of(text: &str, span: Span) -> &str {
 }
 
 fn is_calendar(word: &str) -> bool {
-    // Most names are no month: a length and first-letter test saves the list scan.
+    // Most names are no month: a length and first-letter test saves the comparison.
     if !(3..=9).contains(&word.len())
         || !matches!(
             word.as_bytes()[0],
@@ -1123,47 +1439,51 @@ fn is_calendar(word: &str) -> bool {
     {
         return false;
     }
-    const CALENDAR: &[&str] = &[
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "Jan",
-        "Feb",
-        "Mar",
-        "Apr",
-        "Jun",
-        "Jul",
-        "Aug",
-        "Sep",
-        "Sept",
-        "Oct",
-        "Nov",
-        "Dec",
-        "Mon",
-        "Tue",
-        "Wed",
-        "Thu",
-        "Fri",
-        "Sat",
-        "Sun",
-    ];
-    CALENDAR.iter().any(|w| w.eq_ignore_ascii_case(word))
+    let mut folded = [0u8; 9];
+    for (f, b) in folded.iter_mut().zip(word.bytes()) {
+        *f = b.to_ascii_lowercase();
+    }
+    matches!(
+        &folded[..word.len()],
+        b"january"
+            | b"february"
+            | b"march"
+            | b"april"
+            | b"may"
+            | b"june"
+            | b"july"
+            | b"august"
+            | b"september"
+            | b"october"
+            | b"november"
+            | b"december"
+            | b"monday"
+            | b"tuesday"
+            | b"wednesday"
+            | b"thursday"
+            | b"friday"
+            | b"saturday"
+            | b"sunday"
+            | b"jan"
+            | b"feb"
+            | b"mar"
+            | b"apr"
+            | b"jun"
+            | b"jul"
+            | b"aug"
+            | b"sep"
+            | b"sept"
+            | b"oct"
+            | b"nov"
+            | b"dec"
+            | b"mon"
+            | b"tue"
+            | b"wed"
+            | b"thu"
+            | b"fri"
+            | b"sat"
+            | b"sun"
+    )
 }
 
 fn sentence_of(sents: &[SentenceInfo], at: usize) -> Option<SentenceInfo> {
@@ -1201,8 +1521,10 @@ fn title_before(
                 .next_back()
                 .is_some_and(|c| !c.is_alphanumeric())
     };
+    // Every title ends in a letter or '.': compare only those ending like the text.
+    let last = before.as_bytes().last().map(u8::to_ascii_lowercase);
     for t in TITLES {
-        if before.len() >= t.len() {
+        if t.as_bytes().last().map(u8::to_ascii_lowercase) == last && before.len() >= t.len() {
             let start = before.len() - t.len();
             if before.is_char_boundary(start)
                 && before[start..].eq_ignore_ascii_case(t)
@@ -1300,55 +1622,225 @@ pub(crate) fn title_case(s: &str) -> String {
     out
 }
 
-/// Open-addressing table from first-word hash to the aliases starting with that word,
-/// longest first, behind a 1 Mbit filter that rejects most non-name words in one probe.
+/// One candidate alias of an index key, as [`FirstWordIndex::slot_cands`] reads it.
+#[derive(Clone, Copy, Debug)]
+struct Cand<'a> {
+    text: &'a [u8],
+    entry: u32,
+    rule: MatchRule,
+    primary: bool,
+}
+
+/// Where a key's candidates lie in [`FirstWordIndex::blob`]; for a first word, whether a
+/// two-word key starts with it (the top bit of `n`).
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: u64,
+    off: u32,
+    n: u32,
+}
+
+const HAS_TWO: u32 = 1 << 31;
+const EMPTY: u32 = u32::MAX;
+
+impl Slot {
+    #[inline]
+    fn has_two(self) -> bool {
+        self.n & HAS_TWO != 0
+    }
+    #[inline]
+    fn len(self) -> usize {
+        (self.n & !HAS_TWO) as usize
+    }
+}
+
+/// Bytes before each candidate's text in the blob: length (u32), entry (u32), rule, primary.
+const CAND_HEAD: usize = 10;
+
+/// A PETRARCH phrase with blank connectors: segments of consecutive words (lower case).
+#[derive(Clone, Debug)]
+struct Gapped {
+    segments: Vec<Vec<String>>,
+    entry: u32,
+}
+
+/// Words that may come between two segments of a blank-connected phrase.
+const MAX_GAP: usize = 3;
+
+/// The words of `text` (runs of word chars), as byte ranges.
+fn words_of(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let (w, l) = word_char_at(text, i);
+        if w {
+            let e = word_end(text, i);
+            out.push((i, e));
+            i = e;
+        } else {
+            i += l;
+        }
+    }
+    out
+}
+
+/// Whether `text[a..b]`, between two words, keeps them in one noun phrase: blanks,
+/// hyphens and apostrophes only, on one line.
+fn phrase_gap(text: &str, a: usize, b: usize) -> bool {
+    text.get(a..b).is_some_and(|g| {
+        !g.is_empty()
+            && g.chars()
+                .all(|c| matches!(c, ' ' | '\t' | '-' | '\'' | '\u{2019}' | '\u{a0}'))
+    })
+}
+
+/// The index of the last word of `segments` matched from word `k`: the words of a
+/// segment consecutive (one blank or hyphen apart), at most [`MAX_GAP`] words between
+/// segments.
+fn gapped_match(
+    text: &str,
+    words: &[(usize, usize)],
+    k: usize,
+    segments: &[Vec<String>],
+) -> Option<usize> {
+    // Words of one segment from word `j`: the index after its last word.
+    let segment_at = |j: usize, seg: &[String]| -> Option<usize> {
+        for (n, w) in seg.iter().enumerate() {
+            let &(s, e) = words.get(j + n)?;
+            if !text[s..e].eq_ignore_ascii_case(w) {
+                return None;
+            }
+            if n > 0 {
+                let prev = words[j + n - 1].1;
+                if !matches!(text.get(prev..s), Some(" " | "-")) {
+                    return None;
+                }
+            }
+        }
+        Some(j + seg.len())
+    };
+    let mut next = segment_at(k, &segments[0])?;
+    for seg in &segments[1..] {
+        let mut found = None;
+        for j in next..(next + MAX_GAP + 1).min(words.len()) {
+            // Every separator from the previous segment to here stays in the phrase.
+            if !phrase_gap(text, words[j - 1].1, words[j].0) {
+                break;
+            }
+            if let Some(after) = segment_at(j, seg) {
+                found = Some(after);
+                break;
+            }
+        }
+        next = found?;
+    }
+    Some(next - 1)
+}
+
+/// Open-addressing table from index key to that key's aliases, behind a 1 Mbit filter.
+/// Keys: the first two words of a multi-word alias, and every first word of an alias
+/// (holding the one-word aliases, possibly none, and whether two-word keys start with it),
+/// so a capitalised word costs one filter probe, and a first word one slot read. A key's
+/// candidates, longest first, are stored together with their texts in one blob: the
+/// matcher's memory reads are few and close together.
 struct FirstWordIndex {
     bits: Vec<u64>,
-    slots: Vec<(u64, u32, u32)>,
-    cands: Vec<u32>,
+    slots: Vec<Slot>,
+    blob: Vec<u8>,
 }
 
 const FILTER_BITS: u64 = 1 << 20;
 
 impl FirstWordIndex {
-    fn build(groups: Vec<(u64, Vec<u32>)>) -> FirstWordIndex {
-        let n = (groups.len().max(1) * 2).next_power_of_two();
+    /// `groups`: key → (whether two-word keys start with it, candidates longest first).
+    fn build(groups: Vec<(u64, bool, Vec<Cand<'_>>)>) -> FirstWordIndex {
+        // At most four fifths full (the default lists: two thirds, 2 MB): short probe runs
+        // in a table small enough to stay mostly in cache.
+        let n = (groups.len().max(1) * 5 / 4).next_power_of_two();
         let mut bits = vec![0u64; (FILTER_BITS / 64) as usize];
-        let mut slots = vec![(0u64, 0u32, 0u32); n];
-        let mut cands = Vec::new();
-        for (h, c) in groups {
+        let empty = Slot {
+            key: 0,
+            off: EMPTY,
+            n: 0,
+        };
+        let mut slots = vec![empty; n];
+        let mut blob = Vec::new();
+        for (h, two, cands) in groups {
             let b = h & (FILTER_BITS - 1);
             bits[(b / 64) as usize] |= 1 << (b & 63);
             let mut i = (h >> 20) as usize & (n - 1);
-            while slots[i].2 != 0 {
+            while slots[i].off != EMPTY {
                 i = (i + 1) & (n - 1);
             }
-            slots[i] = (h, cands.len() as u32, c.len() as u32);
-            cands.extend(c);
+            slots[i] = Slot {
+                key: h,
+                off: blob.len() as u32,
+                n: cands.len() as u32 | if two { HAS_TWO } else { 0 },
+            };
+            for c in cands {
+                blob.extend_from_slice(&(c.text.len() as u32).to_le_bytes());
+                blob.extend_from_slice(&c.entry.to_le_bytes());
+                blob.push(c.rule as u8);
+                blob.push(u8::from(c.primary));
+                blob.extend_from_slice(c.text);
+            }
         }
-        FirstWordIndex { bits, slots, cands }
+        FirstWordIndex { bits, slots, blob }
     }
 
     #[inline]
-    fn get(&self, h: u64) -> &[u32] {
+    fn get(&self, h: u64) -> Option<Slot> {
         let b = h & (FILTER_BITS - 1);
         if self.bits[(b / 64) as usize] & (1 << (b & 63)) == 0 {
-            return &[];
+            return None;
         }
         let mask = self.slots.len() - 1;
         let mut i = (h >> 20) as usize & mask;
         loop {
-            let (sh, start, len) = self.slots[i];
-            if len == 0 {
-                return &[];
+            let s = self.slots[i];
+            if s.off == EMPTY {
+                return None;
             }
-            if sh == h {
-                return &self.cands[start as usize..(start + len) as usize];
+            if s.key == h {
+                return Some(s);
             }
             i = (i + 1) & mask;
         }
     }
+
+    /// The candidates of key `h` (none when it has no slot).
+    fn cands(&self, h: u64) -> impl Iterator<Item = Cand<'_>> + '_ {
+        self.get(h).into_iter().flat_map(|s| self.slot_cands(s))
+    }
+
+    #[inline]
+    fn slot_cands(&self, s: Slot) -> impl Iterator<Item = Cand<'_>> + '_ {
+        let mut at = s.off as usize;
+        (0..s.len()).map_while(move |_| {
+            let head = self.blob.get(at..at + CAND_HEAD)?;
+            let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            let entry = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+            let rule = RULES.get(head[8] as usize).copied()?;
+            let text = self.blob.get(at + CAND_HEAD..at + CAND_HEAD + len)?;
+            at += CAND_HEAD + len;
+            Some(Cand {
+                text,
+                entry,
+                rule,
+                primary: head[9] != 0,
+            })
+        })
+    }
 }
+
+/// [`MatchRule`]s by their `as u8` value (the blob stores that).
+const RULES: [MatchRule; 5] = [
+    MatchRule::Name,
+    MatchRule::Exact,
+    MatchRule::Surname,
+    MatchRule::Common,
+    MatchRule::Fold,
+];
 
 /// Collects rows from any number of lists, then builds the index.
 #[derive(Default)]
@@ -1356,7 +1848,8 @@ pub(crate) struct Builder {
     texts: Vec<Cow<'static, str>>,
     entries: Vec<Entry>,
     aliases: Vec<Alias>,
-    by_id: HashMap<(Origin, u64), u32>,
+    by_id: FastMap<(Origin, u64), u32>,
+    gapped: Vec<Gapped>,
     agents: HashMap<String, String>,
     warnings: Vec<String>,
 }
@@ -1372,6 +1865,9 @@ pub(crate) struct Row {
     pub rule: Option<MatchRule>,
     /// CAMEO codes (Phoenix dictionaries).
     pub cameo: Vec<CameoCode>,
+    /// A PETRARCH phrase with blanks between words (other words may come between): its
+    /// segments of consecutive words, lower case.
+    pub gapped: Option<Vec<Vec<String>>>,
 }
 
 /// The (start, len) of `part`, a slice of `whole`.
@@ -1458,31 +1954,39 @@ impl Builder {
                 ent.cameo.push(c);
             }
         }
+        if let Some(segments) = row.gapped {
+            if segments.len() > 1 && segments.iter().all(|s| !s.is_empty()) {
+                self.gapped.push(Gapped { segments, entry });
+            }
+        }
         if alias_ok {
             self.aliases.push(Alias {
                 text: st(row.alias),
                 entry,
                 rule,
+                primary: false,
             });
         }
     }
 
     /// Parses a TSV list (documented in docs/gazetteer.md).
     pub(crate) fn add_tsv(&mut self, name: &str, text: Cow<'static, str>, origin: Origin) {
-        let mut rows = Vec::new();
+        let mut rows = Vec::with_capacity(text.len() / 48);
         for (no, line) in text.lines().enumerate() {
             if line.is_empty() || line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() < 3 {
+            // The five columns without a Vec per line (90,000 lines load at start-up).
+            let mut split = line.split('\t');
+            let cols: [Option<&str>; 5] = std::array::from_fn(|_| split.next());
+            let [Some(c0), Some(c1), Some(c2), c3, c4] = cols else {
                 self.warn(format!(
                     "{name}:{}: expected alias, name, type, id, attributes separated by tabs",
                     no + 1
                 ));
                 continue;
-            }
-            let ty = match cols[2].trim() {
+            };
+            let ty = match c2.trim() {
                 "CURRENCY" => EntryType::Currency,
                 t => match EntityType::parse(t) {
                     Some(t) => EntryType::Mention(t),
@@ -1492,7 +1996,7 @@ impl Builder {
                     }
                 },
             };
-            let attributes = cols.get(4).copied().unwrap_or("");
+            let attributes = c4.unwrap_or("");
             let rule = attributes
                 .split(';')
                 .find_map(|kv| kv.trim().strip_prefix("match="))
@@ -1505,13 +2009,14 @@ impl Builder {
                 });
             let w = &*text;
             rows.push(Row {
-                alias: range_in(w, cols[0].trim()),
-                name: range_in(w, cols[1].trim()),
-                id: cols.get(3).map_or((0, 0), |s| range_in(w, s.trim())),
+                alias: range_in(w, c0.trim()),
+                name: range_in(w, c1.trim()),
+                id: c3.map_or((0, 0), |s| range_in(w, s.trim())),
                 attributes: range_in(w, attributes),
                 ty: Some(ty),
                 rule,
                 cameo: Vec::new(),
+                gapped: None,
             });
         }
         self.add_rows(text, rows, origin);
@@ -1522,7 +2027,7 @@ impl Builder {
         // the list does not give them; those strings are kept in one extra text.
         let mut extra = String::new();
         let mut pending: Vec<(usize, usize, u32, MatchRule)> = Vec::new();
-        let mut have: std::collections::HashSet<(u32, &str)> = std::collections::HashSet::new();
+        let mut have: FastSet<(u32, &str)> = FastSet::default();
         for a in &self.aliases {
             if self.entries[a.entry as usize].ty == EntryType::Mention(EntityType::Person) {
                 have.insert((a.entry, str_of(&self.texts, a.text)));
@@ -1562,12 +2067,18 @@ impl Builder {
                 },
                 entry,
                 rule,
+                primary: false,
             });
         }
 
-        let mut groups: HashMap<u64, Vec<u32>> = HashMap::new();
+        for a in self.aliases.iter_mut() {
+            let e = &self.entries[a.entry as usize];
+            a.primary =
+                e.name == a.text || str_of(&self.texts, e.name) == str_of(&self.texts, a.text);
+        }
+        let mut groups: FastMap<u64, (bool, Vec<u32>)> = FastMap::default();
         let mut first_byte = [false; 256];
-        let mut digit_words: Vec<Vec<u8>> = Vec::new();
+        let mut digit_words = [0u64; 64];
         for (i, a) in self.aliases.iter().enumerate() {
             let text = str_of(&self.texts, a.text);
             let fw = first_word(text.as_bytes());
@@ -1576,24 +2087,57 @@ impl Builder {
             }
             first_byte[fw[0] as usize] = true;
             first_byte[fw[0].to_ascii_uppercase() as usize] = true;
-            if fw[0].is_ascii_digit() && !digit_words.iter().any(|d: &Vec<u8>| d == fw) {
-                digit_words.push(fw.to_vec());
+            let h = hash_fold(fw);
+            if fw[0].is_ascii_digit() {
+                digit_words[(h >> 6) as usize & 63] |= 1 << (h & 63);
             }
-            let key = alias_key(text);
-            groups.entry(key).or_default().push(i as u32);
+            let first = groups.entry(h).or_default();
+            if second_word_end(text, fw.len()).is_some() {
+                first.0 = true;
+            }
+            groups.entry(alias_key(text)).or_default().1.push(i as u32);
         }
-        let mut groups: Vec<(u64, Vec<u32>)> = groups.into_iter().collect();
-        for (_, v) in groups.iter_mut() {
-            v.sort_by_key(|&i| std::cmp::Reverse(self.aliases[i as usize].text.len));
-        }
+        let texts = &self.texts;
+        let aliases = &self.aliases;
+        let groups: Vec<(u64, bool, Vec<Cand>)> = groups
+            .into_iter()
+            .map(|(k, (two, mut v))| {
+                v.sort_by_key(|&i| std::cmp::Reverse(aliases[i as usize].text.len));
+                let cands = v
+                    .into_iter()
+                    .map(|i| {
+                        let a = &aliases[i as usize];
+                        Cand {
+                            text: str_of(texts, a.text).as_bytes(),
+                            entry: a.entry,
+                            rule: a.rule,
+                            primary: a.primary,
+                        }
+                    })
+                    .collect();
+                (k, two, cands)
+            })
+            .collect();
+        let index = FirstWordIndex::build(groups);
         Gazetteer {
-            index: FirstWordIndex::build(groups),
+            index,
             texts: self.texts,
             entries: self.entries,
             aliases: self.aliases,
             first_byte,
             digit_words,
+            lower_first: (b'a'..=b'z').filter(|&c| first_byte[c as usize]).collect(),
             agents: self.agents,
+            gapped_by_first: {
+                let mut m: HashMap<String, Vec<u32>> = HashMap::new();
+                for (i, g) in self.gapped.iter().enumerate() {
+                    m.entry(g.segments[0][0].clone())
+                        .or_default()
+                        .push(i as u32);
+                }
+                m
+            },
+            gapped: self.gapped,
             warnings: self.warnings,
         }
     }
@@ -1607,10 +2151,13 @@ fn str_of<'a>(texts: &'a [Cow<'static, str>], s: Str) -> &'a str {
 
 /// Acronyms ("APEC", "U.S.") match only as written.
 fn default_rule(alias: &str) -> MatchRule {
-    let letters: Vec<char> = alias.chars().filter(|c| c.is_alphabetic()).collect();
-    let acronym =
-        !letters.is_empty() && letters.len() <= 6 && letters.iter().all(|c| c.is_uppercase());
-    if acronym || letters.is_empty() {
+    let (mut letters, mut upper) = (0, 0);
+    for c in alias.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        upper += usize::from(c.is_uppercase());
+    }
+    let acronym = letters > 0 && letters <= 6 && upper == letters;
+    if acronym || letters == 0 {
         MatchRule::Exact
     } else {
         MatchRule::Name
@@ -1651,4 +2198,48 @@ fn update_prior(e: &mut Entry, attributes: &str) {
         e.prior += base;
     }
     e.city |= kind == "city";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The eight-byte helpers agree with the byte-at-a-time definitions on every byte
+    /// value in every lane.
+    #[test]
+    fn swar_helpers_match_bytewise() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut chunk = *b"aZ9 .\xc3\xa9Q";
+                chunk[lane] = b;
+                let x = u64::from_le_bytes(chunk);
+                let lower: Vec<u8> = chunk.iter().map(u8::to_ascii_lowercase).collect();
+                assert_eq!(lower8(x).to_le_bytes().to_vec(), lower, "lower8 {chunk:?}");
+                let alnum = ascii_alnum8(x).to_le_bytes();
+                for (i, c) in chunk.iter().enumerate() {
+                    assert_eq!(
+                        alnum[i] == 0x80,
+                        c.is_ascii_alphanumeric(),
+                        "alnum {chunk:?}"
+                    );
+                }
+            }
+        }
+        assert!(eq_ignore_case8(b"New York City", b"NEW YORK CITY"));
+        assert!(!eq_ignore_case8(b"New York City", b"New York Citz"));
+        assert!(!eq_ignore_case8(
+            b"Sao Paulo \xc3\x89",
+            b"Sao Paulo \xc3\xa9"
+        ));
+        assert_eq!(word_end("Tokyo\u{2019}s pact", 0), 5);
+        assert_eq!(word_end("Zürich2025 x", 0), 11);
+        assert_eq!(word_end("abcdefghijklmnop", 3), 16);
+    }
+
+    #[test]
+    fn rules_table_follows_the_enum() {
+        for r in RULES {
+            assert_eq!(RULES[r as usize], r);
+        }
+    }
 }

@@ -341,3 +341,80 @@ proptest::proptest! {
         }
     }
 }
+
+/// `phoenix-phrases.tsv`: the aliases and gapped segments a PETRARCH phrase makes.
+#[test]
+fn phoenix_phrases_follow_petrarch() {
+    let table = data("phoenix-phrases.tsv");
+    let mut failures = Vec::new();
+    for (line, cols) in cases(&table) {
+        let forms = phoenix::Phrase::parse(cols[0]).forms();
+        let made: Vec<(String, Option<Vec<Vec<String>>>)> =
+            forms.iter().map(phoenix::Phrase::alias).collect();
+        let aliases = made
+            .iter()
+            .map(|m| m.0.as_str())
+            .collect::<Vec<_>>()
+            .join(" ; ");
+        let segments = if made.iter().all(|m| m.1.is_none()) {
+            "-".to_string()
+        } else {
+            made.iter()
+                .map(|m| {
+                    m.1.as_ref().map_or("-".to_string(), |s| {
+                        s.iter()
+                            .map(|w| w.join(" "))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        };
+        if aliases != cols[1] || segments != cols[2] {
+            failures.push(format!(
+                "phoenix-phrases.tsv:{line}: {:?} made {aliases:?} / {segments:?}",
+                cols[0]
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `phoenix-matches.tsv`: a dictionary written to a file, imported, and matched.
+#[test]
+fn phoenix_phrases_match_as_petrarch_reads_them() {
+    let table = data("phoenix-matches.tsv");
+    let mut failures = Vec::new();
+    for (line, cols) in cases(&table) {
+        let dict = cols[0].replace("\\n", "\n").replace("\\t", "\t");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("case.actors.txt");
+        std::fs::write(&path, dict).expect("writes");
+        let g = Gazetteer::load(&[format!("phoenix:{}", path.display())]).expect("loads");
+        let mut doc = Document::new("case", cols[1]);
+        gazette::segment::Segmenter::new().annotate(&mut doc);
+        g.annotate(&mut doc);
+        let got: Vec<String> = doc
+            .mentions
+            .iter()
+            .filter(|m| m.source == MentionSource::Gazetteer)
+            .filter_map(|m| {
+                let cameo = m.link.as_ref()?.attributes.get("cameo")?;
+                Some(format!("{}={cameo}", doc.span_text(m.span)))
+            })
+            .collect();
+        let got = if got.is_empty() {
+            "-".to_string()
+        } else {
+            got.join(" ; ")
+        };
+        if got != cols[2] {
+            failures.push(format!(
+                "phoenix-matches.tsv:{line}: {:?}: {got:?}, expected {:?}",
+                cols[1], cols[2]
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -11,8 +11,12 @@
 //! records without a phrase or code are reported with their line number and skipped; the
 //! rest of the file still loads.
 //!
-//! Simplifications: a blank between phrase words (PETRARCH: "words may come between") is
-//! read as adjacent words, and actor plurals are not generated.
+//! Phrases follow PETRARCH: words joined by `_` are consecutive, words joined by a blank
+//! may have other words between them (matched as the consecutive alias, and by the
+//! gazetteer's gapped matcher with up to three words between segments — PETRARCH's limit
+//! is the noun phrase, which needs a parser); a phrase not ending in `_` also gets its
+//! regular plural (last word: +S, Y → IES, S/SS/CH/SH/X → ES), as PETRARCH does for the
+//! noun phrases of its other dictionaries. See [`Phrase`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -196,6 +200,86 @@ fn bare_alias(p: &str) -> &str {
     }
 }
 
+/// An actor phrase as PETRARCH reads it: words joined by `_` (consecutive) or blanks
+/// (other words may come between), and whether it ends in `_` (an exact form: no plural).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Phrase {
+    pub words: Vec<String>,
+    /// `gap[i]`: a blank between word `i` and word `i + 1`.
+    pub gap: Vec<bool>,
+    pub exact: bool,
+}
+
+impl Phrase {
+    pub fn parse(p: &str) -> Phrase {
+        let p = p.trim();
+        let mut words = Vec::new();
+        let mut gap = Vec::new();
+        let mut word = String::new();
+        let mut blank = false;
+        for c in p.chars() {
+            if c == '_' || c.is_whitespace() {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                    blank = false;
+                }
+                blank |= c.is_whitespace();
+            } else {
+                if word.is_empty() && !words.is_empty() {
+                    gap.push(blank);
+                }
+                word.push(c);
+            }
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+        Phrase {
+            words,
+            gap,
+            exact: p.ends_with('_'),
+        }
+    }
+
+    /// The phrase, and unless it is exact its regular plural (last word: +S, Y → IES,
+    /// S/SS/CH/SH/X → ES, as PETRARCH forms noun plurals); a last word that does not end
+    /// in a letter ("GROUP OF 77") gets none.
+    pub fn forms(&self) -> Vec<Phrase> {
+        let mut out = vec![self.clone()];
+        if let Some(last) = self.words.last() {
+            if !self.exact && last.chars().last().is_some_and(char::is_alphabetic) {
+                let mut plural = self.clone();
+                if let Some(w) = plural.words.last_mut() {
+                    *w = regular_plural(last);
+                }
+                out.push(plural);
+            }
+        }
+        out
+    }
+
+    /// The alias (consecutive words, a leading `THE` or title dropped) and, when blanks
+    /// join words after that, the segments of consecutive words for the gapped matcher.
+    pub fn alias(&self) -> (String, Option<Vec<Vec<String>>>) {
+        let joined = self.words.join(" ");
+        let bare = bare_alias(&joined);
+        let dropped = joined[..joined.len() - bare.len()]
+            .split_whitespace()
+            .count();
+        let mut segments: Vec<Vec<String>> = Vec::new();
+        for (i, w) in self.words.iter().enumerate().skip(dropped) {
+            if i == dropped || self.gap.get(i - 1).copied().unwrap_or(false) {
+                segments.push(Vec::new());
+            }
+            if let Some(s) = segments.last_mut() {
+                s.push(w.to_ascii_lowercase());
+            }
+        }
+        let gapped = (segments.len() > 1).then_some(segments);
+        (bare.to_string(), gapped)
+    }
+}
+
 /// `ANN_VENEMAN_` → `ANN VENEMAN` (underscores and blanks are both word breaks here).
 fn phrase_words(p: &str) -> String {
     p.replace('_', " ")
@@ -299,16 +383,14 @@ fn parse_actors(text: &str, file: &str) -> (ImportReport, String, Vec<Row>) {
                 ));
             }
             for p in phrase.split('+') {
-                let p = phrase_words(p);
-                if !p.is_empty() {
-                    r.phrases.push(p);
+                if !phrase_words(p).is_empty() {
+                    r.phrases.push(p.trim().to_string());
                 }
             }
             r.codes.extend(codes);
         } else {
             let (phrase, codes) = split_codes(t, lineno, &mut report);
-            let phrase = phrase_words(&phrase);
-            if phrase.is_empty() {
+            if phrase_words(&phrase).is_empty() {
                 report
                     .problems
                     .push((lineno, format!("no phrase in {:?}", t.trim())));
@@ -349,9 +431,9 @@ fn parse_actors(text: &str, file: &str) -> (ImportReport, String, Vec<Row>) {
         }
         report.codes += r.codes.len();
         let ty = type_of(&r.codes);
-        let primary = &r.phrases[0];
-        let name = display_name(primary, ty);
-        let id = format!("gazette:phoenix-{}", slug(primary));
+        let primary = phrase_words(&r.phrases[0]);
+        let name = display_name(&primary, ty);
+        let id = format!("gazette:phoenix-{}", slug(&primary));
         let attrs = format!(
             "source=phoenix {}:{}{}",
             file.rsplit('/').next().unwrap_or(file),
@@ -366,24 +448,27 @@ fn parse_actors(text: &str, file: &str) -> (ImportReport, String, Vec<Row>) {
         let id_r = push(&mut out, &id);
         let attr_r = push(&mut out, &attrs);
         let mut first = true;
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for p in &r.phrases {
-            let p = bare_alias(p);
-            if seen.contains(&p) {
-                continue;
+            for form in Phrase::parse(p).forms() {
+                let (alias, gapped) = form.alias();
+                if alias.is_empty() || seen.contains(&alias) {
+                    continue;
+                }
+                let alias_r = push(&mut out, &alias);
+                seen.push(alias);
+                rows.push(Row {
+                    alias: alias_r,
+                    name: name_r,
+                    id: id_r,
+                    attributes: if first { attr_r } else { (0, 0) },
+                    ty: Some(EntryType::Mention(ty)),
+                    rule: Some(MatchRule::Fold),
+                    cameo: if first { r.codes.clone() } else { Vec::new() },
+                    gapped,
+                });
+                first = false;
             }
-            seen.push(p);
-            let alias_r = push(&mut out, p);
-            rows.push(Row {
-                alias: alias_r,
-                name: name_r,
-                id: id_r,
-                attributes: if first { attr_r } else { (0, 0) },
-                ty: Some(EntryType::Mention(ty)),
-                rule: Some(MatchRule::Fold),
-                cameo: if first { r.codes.clone() } else { Vec::new() },
-            });
-            first = false;
         }
     }
     (report, out, rows)
@@ -486,7 +571,7 @@ fn parse_agents(text: &str) -> (ImportReport, HashMap<String, String>) {
 }
 
 fn regular_plural(p: &str) -> String {
-    if p.ends_with("SS") || p.ends_with("CH") || p.ends_with("SH") || p.ends_with('X') {
+    if p.ends_with('S') || p.ends_with("CH") || p.ends_with("SH") || p.ends_with('X') {
         format!("{p}ES")
     } else if let Some(stem) = p.strip_suffix('Y') {
         if stem.ends_with(['A', 'E', 'O', 'U']) {
