@@ -419,12 +419,15 @@ pub fn open(file: &InputFile, options: &IngestOptions) -> Result<Opened> {
             options.clone(),
         )));
     }
-    if let Ok(meta) = f.metadata() {
-        if meta.len() > options.max_bytes {
-            return Err(too_large(origin, meta.len(), options.max_bytes, true));
-        }
+    let len = f.metadata().map(|m| m.len()).ok();
+    if let Some(len) = len.filter(|&n| n > options.max_bytes) {
+        return Err(too_large(origin, len, options.max_bytes, true));
     }
-    let mut bytes = Vec::new();
+    // Sized from the metadata (plus one byte, so reaching the end needs no growth):
+    // `take` hides the file's size from `read_to_end`, which then grew the buffer by
+    // doubling, copying each article several times.
+    let hint = len.map_or(0, |n| usize::try_from(n).unwrap_or(0).saturating_add(1));
+    let mut bytes = Vec::with_capacity(hint);
     // `take` guards a file that grows while it is read.
     f.take(options.max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)

@@ -5,6 +5,7 @@
 //! Unicode code point offsets. Does not write files or decide where records go (the CLI
 //! does); the schemas in `src/schema/` describe exactly what this module writes.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::document::{Argument, CharOffsets, Document, Mention, MentionValue, Span};
@@ -130,66 +131,111 @@ impl<'d> Writer<'d> {
     }
 
     pub fn event(&self, index: usize) -> Value {
+        serde_json::to_value(self.event_record(index)).unwrap_or(Value::Null)
+    }
+
+    /// Event `index` as compact JSON: `serde_json::to_string(&self.event(index))` byte for
+    /// byte, serialised straight from the document (no JSON tree built and dropped per
+    /// record, which was most of the output stage's time).
+    pub fn event_json(&self, index: usize) -> String {
+        serde_json::to_string(&self.event_record(index)).unwrap_or_default()
+    }
+
+    /// [`Writer::event_json`], indented as `serde_json::to_string_pretty`.
+    pub fn event_json_pretty(&self, index: usize) -> String {
+        serde_json::to_string_pretty(&self.event_record(index)).unwrap_or_default()
+    }
+
+    /// The one definition of the event record's fields and their order; [`Writer::event`]
+    /// and [`Writer::event_json`] both serialise it.
+    fn event_record(&self, index: usize) -> EventRecord<'_> {
         let doc = self.doc;
         let e = &doc.events[index];
-        let sentence = doc.sentences.get(e.sentence).map(|s| {
-            let mut m = self.span_map(s.span);
-            m.insert("index".into(), json!(e.sentence));
-            Value::Object(m)
-        });
-        json!({
-            "doc_id": doc.id,
-            "event_id": self.event_id(index),
-            "type": e.ty.as_str(),
-            "subtype": e.subtype,
-            "cameo": e.cameo,
-            "plover": e.plover,
-            "trigger": self.span(e.trigger),
-            "modality": e.modality.as_str(),
-            "agents": e.agents.iter().map(|a| self.argument(a)).collect::<Vec<_>>(),
-            "counterparts": e.counterparts.iter().map(|a| self.argument(a)).collect::<Vec<_>>(),
-            "amount": e.amount.and_then(|i| doc.mentions.get(i)).map(|m| self.value_mention(m)),
-            "topic": e.topic.map(|s| self.span(s)),
-            "purpose": e.purpose.map(|s| self.span(s)),
-            "condition": e.condition.map(|s| self.span(s)),
-            "place": e.place.as_ref().map(|a| self.argument(a)),
-            "time": e.time.and_then(|i| doc.mentions.get(i)).map(|m| self.value_mention(m)),
-            "sentence": sentence,
-            "evidence": e.evidence,
-            "confidence": round3(e.confidence),
-        })
+        let value_mention = |i: Option<usize>| {
+            i.and_then(|i| doc.mentions.get(i))
+                .map(|m| self.value_mention_record(m))
+        };
+        EventRecord {
+            doc_id: &doc.id,
+            event_id: self.event_id(index),
+            ty: e.ty.as_str(),
+            subtype: &e.subtype,
+            cameo: &e.cameo,
+            plover: &e.plover,
+            trigger: self.span_record(e.trigger),
+            modality: e.modality.as_str(),
+            agents: e.agents.iter().map(|a| self.argument_record(a)).collect(),
+            counterparts: e
+                .counterparts
+                .iter()
+                .map(|a| self.argument_record(a))
+                .collect(),
+            amount: value_mention(e.amount),
+            topic: e.topic.map(|s| self.span_record(s)),
+            purpose: e.purpose.map(|s| self.span_record(s)),
+            condition: e.condition.map(|s| self.span_record(s)),
+            place: e.place.as_ref().map(|a| self.argument_record(a)),
+            time: value_mention(e.time),
+            sentence: doc.sentences.get(e.sentence).map(|s| SentenceRef {
+                span: self.span_record(s.span),
+                index: e.sentence,
+            }),
+            evidence: &e.evidence,
+            confidence: round3(e.confidence),
+        }
+    }
+
+    fn span_record(&self, span: Span) -> SpanRecord<'d> {
+        SpanRecord {
+            text: self.doc.span_text(span),
+            start: self.offsets.get(span.start),
+            end: self.offsets.get(span.end),
+        }
     }
 
     /// A role filler: its span, and the entity it refers to when resolved.
     pub fn argument(&self, a: &Argument) -> Value {
-        let mut m = self.span_map(a.span);
+        serde_json::to_value(self.argument_record(a)).unwrap_or(Value::Null)
+    }
+
+    fn argument_record(&self, a: &Argument) -> ArgumentRecord<'d> {
+        let doc = self.doc;
+        let span = self.span_record(a.span);
         let entity = a
             .entity
-            .or_else(|| a.mention.and_then(|i| self.doc.mentions.get(i)?.entity))
-            .and_then(|i| self.doc.entities.get(i));
+            .or_else(|| a.mention.and_then(|i| doc.mentions.get(i)?.entity))
+            .and_then(|i| doc.entities.get(i));
         match entity {
-            Some(e) => {
-                m.insert("entity".into(), json!(e.id));
-                m.insert("name".into(), json!(e.name));
-                m.insert("type".into(), json!(e.ty.as_str()));
-                m.insert("kb".into(), json!(e.kb));
-            }
-            None => {
-                let mention = a.mention.and_then(|i| self.doc.mentions.get(i));
-                m.insert("entity".into(), Value::Null);
-                m.insert("name".into(), json!(self.doc.span_text(a.span)));
-                m.insert("type".into(), json!(mention.map(|m| m.ty.as_str())));
-                m.insert("kb".into(), Value::Null);
-            }
+            Some(e) => ArgumentRecord {
+                span,
+                entity: Some(&e.id),
+                name: &e.name,
+                ty: Some(e.ty.as_str()),
+                kb: e.kb.as_deref(),
+            },
+            None => ArgumentRecord {
+                span,
+                entity: None,
+                name: doc.span_text(a.span),
+                ty: a
+                    .mention
+                    .and_then(|i| doc.mentions.get(i))
+                    .map(|m| m.ty.as_str()),
+                kb: None,
+            },
         }
-        Value::Object(m)
     }
 
     /// A MONEY or DATE mention with its normalised value fields.
     pub fn value_mention(&self, mention: &Mention) -> Value {
-        let mut m = self.span_map(mention.span);
-        add_value(&mut m, mention);
-        Value::Object(m)
+        serde_json::to_value(self.value_mention_record(mention)).unwrap_or(Value::Null)
+    }
+
+    fn value_mention_record(&self, mention: &'d Mention) -> ValueMentionRecord<'d> {
+        ValueMentionRecord {
+            span: self.span_record(mention.span),
+            mention,
+        }
     }
 
     pub fn entities(&self) -> Vec<Value> {
@@ -309,6 +355,135 @@ impl<'d> Writer<'d> {
     }
 }
 
+/// `{"text", "start", "end"}`: [`Writer::span`] as a struct.
+#[derive(serde::Serialize)]
+struct SpanRecord<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+}
+
+impl SpanRecord<'_> {
+    fn entries<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        m.serialize_entry("text", self.text)?;
+        m.serialize_entry("start", &self.start)?;
+        m.serialize_entry("end", &self.end)
+    }
+}
+
+/// The event record (schema `events`), fields in contract order.
+#[derive(serde::Serialize)]
+struct EventRecord<'a> {
+    doc_id: &'a str,
+    event_id: String,
+    #[serde(rename = "type")]
+    ty: &'a str,
+    subtype: &'a str,
+    cameo: &'a str,
+    plover: &'a str,
+    trigger: SpanRecord<'a>,
+    modality: &'a str,
+    agents: Vec<ArgumentRecord<'a>>,
+    counterparts: Vec<ArgumentRecord<'a>>,
+    amount: Option<ValueMentionRecord<'a>>,
+    topic: Option<SpanRecord<'a>>,
+    purpose: Option<SpanRecord<'a>>,
+    condition: Option<SpanRecord<'a>>,
+    place: Option<ArgumentRecord<'a>>,
+    time: Option<ValueMentionRecord<'a>>,
+    sentence: Option<SentenceRef<'a>>,
+    evidence: &'a [usize],
+    confidence: f64,
+}
+
+/// An event's sentence: its span and index.
+struct SentenceRef<'a> {
+    span: SpanRecord<'a>,
+    index: usize,
+}
+
+impl Serialize for SentenceRef<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = serializer.serialize_map(Some(4))?;
+        self.span.entries(&mut m)?;
+        m.serialize_entry("index", &self.index)?;
+        m.end()
+    }
+}
+
+/// A role filler (see [`Writer::argument`]).
+struct ArgumentRecord<'a> {
+    span: SpanRecord<'a>,
+    entity: Option<&'a str>,
+    name: &'a str,
+    ty: Option<&'a str>,
+    kb: Option<&'a str>,
+}
+
+impl Serialize for ArgumentRecord<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = serializer.serialize_map(Some(7))?;
+        self.span.entries(&mut m)?;
+        m.serialize_entry("entity", &self.entity)?;
+        m.serialize_entry("name", self.name)?;
+        m.serialize_entry("type", &self.ty)?;
+        m.serialize_entry("kb", &self.kb)?;
+        m.end()
+    }
+}
+
+/// A MONEY or DATE mention's span and value fields (see [`add_value`], which this
+/// mirrors for the JSON-tree records).
+struct ValueMentionRecord<'a> {
+    span: SpanRecord<'a>,
+    mention: &'a Mention,
+}
+
+impl Serialize for ValueMentionRecord<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = serializer.serialize_map(None)?;
+        self.span.entries(&mut m)?;
+        match &self.mention.value {
+            Some(MentionValue::Money(money)) => {
+                m.serialize_entry("value", &Number(money.value))?;
+                m.serialize_entry("currency", &money.currency)?;
+                if let Some(q) = money.qualifier {
+                    m.serialize_entry("qualifier", q.as_str())?;
+                }
+                if let Some(max) = money.value_max {
+                    m.serialize_entry("value_max", &Number(max))?;
+                }
+                if let Some(per) = &money.per {
+                    m.serialize_entry("per", per)?;
+                }
+            }
+            Some(MentionValue::Date(date)) => {
+                m.serialize_entry("value", &date.value)?;
+                if let Some(anchor) = &date.anchor {
+                    m.serialize_entry("anchor", anchor)?;
+                }
+                m.serialize_entry("relative", &date.relative)?;
+            }
+            None => {}
+        }
+        m.end()
+    }
+}
+
+/// An amount serialised as [`number`] makes it.
+struct Number(f64);
+
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let x = self.0;
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            serializer.serialize_i64(x as i64)
+        } else {
+            serializer.serialize_f64(x)
+        }
+    }
+}
+
 /// A nested record: its `doc_id` dropped, the order of the other fields kept.
 fn without_doc_id(mut v: Value) -> Value {
     if let Value::Object(m) = &mut v {
@@ -396,5 +571,27 @@ mod tests {
         let first = &records[0]["sentences"][0];
         let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["index", "text", "start", "end", "kind"]);
+    }
+
+    #[test]
+    fn event_json_is_the_event_record_serialised() {
+        let pipeline = crate::Pipeline::new(&crate::PipelineOptions::default()).unwrap();
+        let text = "Japan pledged over $550 billion in investments into the US economy \
+                    earlier this year, Prime Minister Sanae Takaichi said in Tokyo on Monday.";
+        let mut doc = Document::new("d", text);
+        doc.published = chrono::NaiveDate::from_ymd_opt(2025, 10, 27);
+        pipeline.annotate(&mut doc);
+        let w = Writer::new(&doc);
+        assert!(!doc.events.is_empty());
+        for i in 0..doc.events.len() {
+            let v = w.event(i);
+            assert_eq!(w.event_json(i), serde_json::to_string(&v).unwrap());
+            assert_eq!(
+                w.event_json_pretty(i),
+                serde_json::to_string_pretty(&v).unwrap()
+            );
+            let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+            assert_eq!(keys[..3], ["doc_id", "event_id", "type"]);
+        }
     }
 }

@@ -13,11 +13,15 @@
 //! 3. unlinked mentions, longest first: same name (case-insensitive) as an entity or one of
 //!    its mentions; a person's surname or first name alone ("Takaichi" → "Sanae
 //!    Takaichi"); an acronym and its expansion ("APEC" ↔ "Asia-Pacific Economic
-//!    Cooperation", by initials or the `acronym` attribute); else a new entity.
+//!    Cooperation", by initials or the `acronym` attribute); an organisation's short form
+//!    ("Altech" → "Altech Energy", "Toyota Motor" → the linked "Toyota", "the Commission" → the
+//!    one commission named in full); else a new entity.
 //!
 //! Entities are numbered `E1`, `E2`, … in order of first mention.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use crate::document::{Document, Entity, EntityType, Link, Mention, MentionSource, Span};
 use crate::gazetteer::{strip_title, Gazetteer};
@@ -237,6 +241,9 @@ struct Cluster {
     mentions: Vec<usize>,
     /// Lower-cased surfaces of its mentions, its name and acronym, for matching.
     surfaces: Vec<String>,
+    /// A person's name's words, lower-cased once here rather than for every mention
+    /// compared (empty for other types).
+    name_words: Vec<String>,
 }
 
 impl Resolver {
@@ -258,7 +265,9 @@ impl Resolver {
         for m in doc.mentions.iter_mut() {
             m.entity = None;
         }
-        let text = doc.text.clone();
+        // Taken out for the duration (and put back below) so the mentions can be edited
+        // while reading it, without copying the article.
+        let text = std::mem::take(&mut doc.text);
         let n = doc.mentions.len();
         for m in doc.mentions.iter_mut() {
             tidy(&text, m);
@@ -267,7 +276,7 @@ impl Resolver {
         metonymy(&text, &mut doc.mentions);
 
         let mut clusters: Vec<Cluster> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut by_key: HashMap<String, usize> = HashMap::default();
         let mut assigned: Vec<Option<usize>> = vec![None; n];
 
         // 1. Linked mentions join by id (a government reading by id plus kind).
@@ -297,7 +306,7 @@ impl Resolver {
                 clusters.push(Cluster::from_link(m.ty, link));
                 clusters.len() - 1
             });
-            clusters[c].add(i, &surface, link);
+            clusters[c].add(i, surface, link);
             assigned[i] = Some(c);
         }
 
@@ -306,7 +315,8 @@ impl Resolver {
         let mut order: Vec<usize> = (0..n)
             .filter(|&i| assigned[i].is_none() && is_name(doc.mentions[i].ty))
             .collect();
-        order.sort_by_key(|&i| {
+        // Cached: the key counts words, and a comparison sort would count each many times.
+        order.sort_by_cached_key(|&i| {
             let words = surface(&text, &doc.mentions[i]).split_whitespace().count();
             (std::cmp::Reverse(words), doc.mentions[i].span.start)
         });
@@ -316,18 +326,18 @@ impl Resolver {
             if s.is_empty() {
                 continue;
             }
-            let c = match find_cluster(&clusters, m, &s) {
+            let c = match find_cluster(&clusters, m, s) {
                 Some(c) => c,
                 None => {
                     let key = format!("name:{}:{}", m.ty, s.to_lowercase());
                     *by_key.entry(key).or_insert_with(|| {
-                        clusters.push(Cluster::new(s.clone(), m.ty));
+                        clusters.push(Cluster::new(s.to_string(), m.ty));
                         clusters.len() - 1
                     })
                 }
             };
             let empty = Link::default();
-            clusters[c].add(i, &s, m.link.as_ref().unwrap_or(&empty));
+            clusters[c].add(i, s, m.link.as_ref().unwrap_or(&empty));
             if let Some(t) = m.link.as_ref().and_then(|l| l.attributes.get("title")) {
                 clusters[c]
                     .attributes
@@ -375,6 +385,7 @@ impl Resolver {
                 doc.mentions[i].ty = ent.ty;
             }
         }
+        doc.text = text;
     }
 }
 
@@ -382,6 +393,11 @@ impl Cluster {
     fn new(name: String, ty: EntityType) -> Cluster {
         Cluster {
             surfaces: vec![name.to_lowercase()],
+            // Only people are matched by their name's words.
+            name_words: match ty {
+                EntityType::Person => name.split_whitespace().map(str::to_lowercase).collect(),
+                _ => Vec::new(),
+            },
             name,
             ty,
             kb: None,
@@ -401,14 +417,15 @@ impl Cluster {
 
     fn add(&mut self, i: usize, surface: &str, link: &Link) {
         self.mentions.push(i);
-        let s = surface.to_lowercase();
-        if !self.surfaces.contains(&s) {
-            self.surfaces.push(s);
+        // Most mentions repeat a surface already seen: compare before allocating.
+        if !self.surfaces.iter().any(|k| eq_lower(surface, k)) {
+            self.surfaces.push(surface.to_lowercase());
         }
         for (k, v) in &link.attributes {
-            self.attributes
-                .entry(k.clone())
-                .or_insert_with(|| v.clone());
+            // Checked first: `entry` would clone the key even when it is already there.
+            if !self.attributes.contains_key(k) {
+                self.attributes.insert(k.clone(), v.clone());
+            }
         }
     }
 }
@@ -421,8 +438,21 @@ fn is_name(ty: EntityType) -> bool {
 }
 
 /// The mention's text without a possessive ending.
-fn surface(text: &str, m: &Mention) -> String {
-    strip_possessive(m.span.text(text)).trim().to_string()
+fn surface<'t>(text: &'t str, m: &Mention) -> &'t str {
+    strip_possessive(m.span.text(text)).trim()
+}
+
+/// `s.to_lowercase() == lower`, without allocating for ASCII `s` (where lower-casing is
+/// byte for byte).
+fn eq_lower(s: &str, lower: &str) -> bool {
+    if s.is_ascii() {
+        s.len() == lower.len()
+            && s.bytes()
+                .zip(lower.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+    } else {
+        s.to_lowercase() == lower
+    }
 }
 
 fn strip_possessive(s: &str) -> &str {
@@ -470,16 +500,15 @@ fn tidy(text: &str, m: &mut Mention) {
 /// an alternate name of Quito) that is also the first or last word of a person named in
 /// full in the article is that person.
 fn person_overrides(text: &str, mentions: &mut [Mention]) {
-    let mut words: Vec<String> = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
     for m in mentions.iter() {
         if m.ty != EntityType::Person {
             continue;
         }
-        let s = surface(text, m);
-        let w: Vec<&str> = s.split_whitespace().collect();
-        if w.len() >= 2 {
-            words.push(w[0].to_string());
-            words.push(w[w.len() - 1].to_string());
+        let mut w = surface(text, m).split_whitespace();
+        if let (Some(first), Some(last)) = (w.next(), w.next_back()) {
+            words.push(first);
+            words.push(last);
         }
     }
     if words.is_empty() {
@@ -617,23 +646,26 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
     if m.ty == EntityType::Person || m.ty == EntityType::Misc {
         // A surname or first name alone, or "First Last" of a longer name.
         let mut best = None;
+        let first = words.first().map(|w| w.to_lowercase());
+        let last = words.last().map(|w| w.to_lowercase());
         for (ci, c) in clusters.iter().enumerate() {
             if c.ty != EntityType::Person {
                 continue;
             }
-            let cw: Vec<String> = c.name.split_whitespace().map(str::to_lowercase).collect();
-            let surname = c.attributes.get("surname").map(|s| s.to_lowercase());
+            let cw = &c.name_words;
             let hit = match words.len() {
                 1 => {
                     cw.len() > 1
                         && (cw.last() == Some(&lower)
                             || cw.first() == Some(&lower)
-                            || surname.as_deref() == Some(lower.as_str()))
+                            || c.attributes
+                                .get("surname")
+                                .is_some_and(|s| eq_lower(s, &lower)))
                 }
                 _ => {
-                    let first = words[0].to_lowercase();
-                    let last = words[words.len() - 1].to_lowercase();
-                    cw.len() > words.len() && cw.first() == Some(&first) && cw.last() == Some(&last)
+                    cw.len() > words.len()
+                        && cw.first() == first.as_ref()
+                        && cw.last() == last.as_ref()
                 }
             };
             // Two people with that name: the one mentioned more often.
@@ -648,27 +680,155 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
     }
     if m.ty == EntityType::Org || m.ty == EntityType::Misc {
         let initials = initials(s);
+        let s_is_acronym = is_acronym(s);
         for (ci, c) in clusters.iter().enumerate() {
             if c.ty != EntityType::Org {
                 continue;
             }
             // "APEC" written after "Asia-Pacific Economic Cooperation", or the reverse.
-            let acronym_of_cluster = is_acronym(s) && initials_match(&c.name, s);
+            let acronym_of_cluster = s_is_acronym && initials_match(&c.name, s);
             let cluster_is_acronym = is_acronym(&c.name) && initials.eq_ignore_ascii_case(&c.name);
             if acronym_of_cluster || cluster_is_acronym {
                 return Some(ci);
             }
         }
     }
+    if m.ty == EntityType::Org {
+        return short_form(clusters, &words);
+    }
     None
 }
 
+/// Words after a company's name that only say it is a company ("Toyota Motor Corp").
+const COMPANY_WORDS: &[&str] = &[
+    "motor",
+    "motors",
+    "corp",
+    "corp.",
+    "corporation",
+    "co",
+    "co.",
+    "company",
+    "inc",
+    "inc.",
+    "ltd",
+    "ltd.",
+    "limited",
+    "group",
+    "holdings",
+    "plc",
+    "ag",
+    "sa",
+    "nv",
+    "llc",
+    "industries",
+];
+
+/// First words that are too common to stand for an organisation alone ("National" is not
+/// "National Grid").
+const NOT_SHORT_FORMS: &[&str] = &[
+    "the",
+    "national",
+    "united",
+    "general",
+    "first",
+    "new",
+    "american",
+    "european",
+    "royal",
+    "international",
+    "global",
+    "world",
+    "central",
+    "bank",
+    "state",
+    "federal",
+    "people's",
+];
+
+/// OrthoMatcher's short forms of an organisation: a mention that is the first words of an
+/// organisation's name ("Altech" for "Altech Energy"), or an organisation's name followed
+/// only by company words ("Toyota Motor" for "Toyota"). Two candidates: the one mentioned
+/// more often.
+fn short_form(clusters: &[Cluster], words: &[&str]) -> Option<usize> {
+    let lw: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    if lw.is_empty() || NOT_SHORT_FORMS.contains(&lw[0].as_str()) {
+        return None;
+    }
+    let mut best: Option<usize> = None;
+    for (ci, c) in clusters.iter().enumerate() {
+        if c.ty != EntityType::Org {
+            continue;
+        }
+        // Compare word by word without lower-casing the cluster's name into new strings.
+        let n = c.name.split_whitespace().count();
+        let shared = c
+            .name
+            .split_whitespace()
+            .zip(&lw)
+            .take_while(|(a, b)| eq_lower(a, b))
+            .count();
+        let prefix_of_cluster = lw.len() < n && shared == lw.len();
+        let cluster_plus_company = n < lw.len()
+            && shared == n
+            && lw[n..].iter().all(|w| COMPANY_WORDS.contains(&w.as_str()));
+        if (prefix_of_cluster || cluster_plus_company)
+            && best.map_or(true, |b| c.mentions.len() > clusters[b].mentions.len())
+        {
+            best = Some(ci);
+        }
+    }
+    best.or_else(|| body_of(clusters, &lw))
+}
+
+/// Nouns that, alone, name the one body of that kind the article has named in full ("the
+/// Commission" after "the European Commission").
+const BODY_WORDS: &[&str] = &[
+    "commission",
+    "parliament",
+    "council",
+    "court",
+    "fund",
+    "union",
+    "agency",
+    "ministry",
+    "committee",
+    "assembly",
+    "senate",
+    "bank",
+    "authority",
+    "secretariat",
+];
+
+/// The organisation a lone body noun stands for: the only one whose name ends in it.
+fn body_of(clusters: &[Cluster], lw: &[String]) -> Option<usize> {
+    let [word] = lw else { return None };
+    if !BODY_WORDS.contains(&word.as_str()) {
+        return None;
+    }
+    let mut found = clusters.iter().enumerate().filter(|(_, c)| {
+        c.ty == EntityType::Org
+            && c.name.split_whitespace().nth(1).is_some()
+            && c.name
+                .split_whitespace()
+                .next_back()
+                .is_some_and(|last| eq_lower(last, word))
+    });
+    match (found.next(), found.next()) {
+        (Some((ci, _)), None) => Some(ci),
+        _ => None,
+    }
+}
+
 fn is_acronym(s: &str) -> bool {
-    let letters: Vec<char> = s.chars().filter(|c| c.is_alphanumeric()).collect();
-    (2..=8).contains(&letters.len())
-        && letters
-            .iter()
-            .all(|c| c.is_uppercase() || c.is_ascii_digit())
+    let mut letters = 0;
+    for c in s.chars().filter(|c| c.is_alphanumeric()) {
+        letters += 1;
+        if letters > 8 || !(c.is_uppercase() || c.is_ascii_digit()) {
+            return false;
+        }
+    }
+    letters >= 2
 }
 
 /// Initials of the significant words ("Asia-Pacific Economic Cooperation" → "APEC").

@@ -7,7 +7,7 @@
 use crate::document::{EntityType, EventType, Modality, Span, TokenKind};
 
 use super::lexicon::{Entry, Lexicon, Pos};
-use super::sentence::{CandKind, View, DEMONYMS, PREPOSITIONS};
+use super::sentence::{CandKind, View, DEMONYM_SET, PREPOSITION_SET};
 
 /// Words after which an ambiguous trigger is a verb.
 const VERB_PREV: &[&str] = &[
@@ -230,7 +230,7 @@ struct Trig {
 /// A title or role noun right before a name ("carmaker BYD", "spokesman He Yadong"): the
 /// name is still the head of its phrase.
 fn role_before_name(before: &str) -> bool {
-    super::sentence::TITLE_WORDS.contains(&before)
+    super::sentence::TITLE_SET.contains(before)
         || matches!(
             before,
             "ministry"
@@ -317,7 +317,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
     }
 
     fn find_triggers(&self) -> Vec<Trig> {
-        let lowers: Vec<&str> = self.v.words.iter().map(|w| w.lower.as_str()).collect();
+        let lowers: Vec<&str> = self.v.words.iter().map(|w| w.lower.as_ref()).collect();
         let first_word = self
             .v
             .words
@@ -416,7 +416,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     || self.v.words[i - 1].kind == TokenKind::Number
                     || (self.v.words[i - 1].kind == TokenKind::Word
                         && !VERB_PREV.contains(&prev)
-                        && !PREPOSITIONS.contains(&prev)
+                        && !PREPOSITION_SET.contains(prev)
                         && !prev_is_subject
                         && !is_verb_form(prev)
                         && prev != ","));
@@ -424,7 +424,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 || (i >= 2
                     && (self.v.words[i - 2].poss || self.v.is_det(i - 2))
                     && !VERB_PREV.contains(&prev)
-                    && !PREPOSITIONS.contains(&prev));
+                    && !PREPOSITION_SET.contains(prev));
             let verbish = VERB_PREV.contains(&prev) || prev_is_subject;
             let pick = ms.iter().find(|m| {
                 let e = &self.lex.entries[m.entry];
@@ -495,7 +495,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     .filter(|_| trigs[k].noun);
             }
             let w = &self.v.words[j];
-            let l = w.lower.as_str();
+            let l = w.lower.as_ref();
             if let Some(c) = self.v.cand_at(j) {
                 let c = &self.v.cands[c];
                 if c.poss || c.ety != Some(EntityType::Person) && c.kind == CandKind::Named {
@@ -528,7 +528,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 || w.kind == TokenKind::Number
                 || matches!(l, "$" | "€" | "£" | "¥")
                 || (w.kind == TokenKind::Word
-                    && !PREPOSITIONS.contains(&l)
+                    && !PREPOSITION_SET.contains(l)
                     && !matches!(l, "that" | "and" | "or" | "as" | "which" | "who" | "to"))
                 || (matches!(l, "of")
                     && j > 0
@@ -581,7 +581,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             | "negotiators"
                     );
                 let conj = matches!(before, "before" | "after" | "since" | "until" | "as");
-                if PREPOSITIONS.contains(&before) && !plural_role_of && !conj {
+                if PREPOSITION_SET.contains(before) && !plural_role_of && !conj {
                     i = grp.start;
                     continue;
                 }
@@ -695,8 +695,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     };
                     let pp_det = g.start >= 2
                         && self.v.is_det(g.start - 1)
-                        && PREPOSITIONS.contains(&self.lw(g.start - 2));
-                    !PREPOSITIONS.contains(&before) && !pp_det
+                        && PREPOSITION_SET.contains(self.lw(g.start - 2));
+                    !PREPOSITION_SET.contains(before) && !pp_det
                 }
             })
             .map(Subject::Group)
@@ -725,7 +725,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
         let pron_det = last.kind == CandKind::Pronoun
             && matches!(self.lw(last.start), "his" | "her")
             && self.v.words.get(grp.end).is_some_and(|w| {
-                w.kind == TokenKind::Word && !PREPOSITIONS.contains(&w.lower.as_str())
+                w.kind == TokenKind::Word && !PREPOSITION_SET.contains(w.lower.as_ref())
             });
         let their = last.kind == CandKind::Plural && self.lw(last.start) == "their";
         last.poss || pron_det || their
@@ -738,10 +738,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
         self.v.words.get(end).is_some_and(|w| {
             w.kind == TokenKind::Word
                 && !w.cap
-                && !PREPOSITIONS.contains(&w.lower.as_str())
-                && !VERB_PREV.contains(&w.lower.as_str())
+                && !PREPOSITION_SET.contains(w.lower.as_ref())
+                && !VERB_PREV.contains(&w.lower.as_ref())
                 && !matches!(
-                    w.lower.as_str(),
+                    w.lower.as_ref(),
                     "and"
                         | "or"
                         | "is"
@@ -917,7 +917,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     let l = self.lw(k - 1);
                     if self.v.is_det(k - 1)
                         || self.v.cand_at(k - 1).is_some()
-                        || (self.v.words[k - 1].cap && !PREPOSITIONS.contains(&l))
+                        || (self.v.words[k - 1].cap && !PREPOSITION_SET.contains(l))
                         || matches!(l, "annual" | "leaders" | "crucial" | "upcoming")
                     {
                         k -= 1;
@@ -1166,7 +1166,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
         let mut ts_list: Vec<(usize, usize)> = Vec::new();
         for (pos, &k) in live.iter().enumerate() {
             let t = &trigs[k];
-            let e = self.e(t).clone();
+            let e = self.e(t);
             let Some(mut ty) = e.ty else { continue };
             let mut subtype = e.subtype.clone();
             let mut cameo = e.cameo.clone();
@@ -1285,7 +1285,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             self.roles(
                 &mut d,
                 t,
-                &e,
+                e,
                 absorbed_end,
                 zone_end,
                 cs,
@@ -1308,7 +1308,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let p = s - 1;
             let l = self.lw(p);
             let w = &self.v.words[p];
-            if PREPOSITIONS.contains(&l) || matches!(l, "," | "and" | "or" | "was" | "is" | "are") {
+            if PREPOSITION_SET.contains(l) || matches!(l, "," | "and" | "or" | "was" | "is" | "are")
+            {
                 break;
             }
             // A verb ends the phrase ("the two leaders held talks").
@@ -1671,7 +1672,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     break;
                 }
             }
-            if PREPOSITIONS.contains(&l.as_str()) {
+            if PREPOSITION_SET.contains(l.as_str()) {
                 let g = self
                     .object_group(j + 1)
                     .filter(|&g| !self.modifier_group(g) || l == "between");
@@ -1931,11 +1932,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     .filter(|&k| {
                         let w = &self.v.words[k];
                         w.kind == TokenKind::Word
-                            && !TOPIC_STOP.contains(&w.lower.as_str())
+                            && !TOPIC_STOP.contains(&w.lower.as_ref())
                             && self.v.cand_at(k).is_none()
                             && !self.v.money.iter().any(|m| m.1 <= k && k < m.2)
-                            && self.lex.matches(&[w.lower.as_str()], 0).is_empty()
-                            && !DEMONYMS.contains(&w.lower.as_str())
+                            && self.lex.matches(&[w.lower.as_ref()], 0).is_empty()
+                            && !DEMONYM_SET.contains(w.lower.as_ref())
                     })
                     .collect();
                 if let (Some(&a), Some(&b)) = (mods.first(), mods.last()) {
@@ -2168,7 +2169,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     }
                     break;
                 }
-                if PREPOSITIONS.contains(&l)
+                if PREPOSITION_SET.contains(l)
                     || self.v.is_det(0)
                     || self.v.group_of[k].is_some()
                     || self.v.dates.iter().any(|m| m.1 <= k && k < m.2)

@@ -4,7 +4,7 @@
 //! Owns parsing and inflection of the lexicon; does not decide whether a match in a
 //! sentence is an event (the assembler does, from context).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::document::EventType;
 use crate::error::{Error, Result};
@@ -79,14 +79,14 @@ impl Lexicon {
     pub fn empty() -> Lexicon {
         Lexicon {
             entries: Vec::new(),
-            by_first: HashMap::new(),
+            by_first: HashMap::default(),
         }
     }
 
     /// Parses lexicon text in the `models/triggers.tsv` format.
     pub fn parse(text: &str) -> Result<Lexicon> {
         let mut entries = Vec::new();
-        let mut by_first: HashMap<String, Vec<Form>> = HashMap::new();
+        let mut by_first: HashMap<String, Vec<Form>> = HashMap::default();
         for (n, line) in text.lines().enumerate() {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;

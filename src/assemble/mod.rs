@@ -571,7 +571,9 @@ impl Assembler {
 
 /// `GAZETTE_DEBUG_EVENTS=1` prints candidates and drafts on stderr (for lexicon work).
 fn debug() -> bool {
-    std::env::var_os("GAZETTE_DEBUG_EVENTS").is_some()
+    // Read once: this is asked for every sentence, and the environment lookup takes a lock.
+    static DEBUG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *DEBUG.get_or_init(|| std::env::var_os("GAZETTE_DEBUG_EVENTS").is_some())
 }
 
 /// An argument for a name span: its mention and entity, or an entity with that name.
@@ -583,7 +585,10 @@ fn named_arg(doc: &Document, span: Span, mention: Option<usize>) -> Argument {
             doc.entities.iter().position(|e| {
                 !matches!(e.ty, EntityType::Money | EntityType::Date)
                     && (e.name == text
-                        || e.name.ends_with(&format!(" {text}"))
+                        // Ends with " {text}" (no String per entity compared).
+                        || e.name
+                            .strip_suffix(text)
+                            .is_some_and(|head| head.ends_with(' '))
                         || e.mentions.iter().any(|&m| {
                             doc.mentions
                                 .get(m)

@@ -5,6 +5,11 @@
 //!
 //! Owns no document layer; built fresh for every sentence.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use foldhash::{HashMap, HashSet};
+
 use crate::document::{Document, EntityType, SentenceKind, Span, TokenKind};
 
 /// Words that may stand between a title and a name, or make up a title.
@@ -96,6 +101,51 @@ pub const TITLE_WORDS: &[&str] = &[
     "nato",
     "cabinet",
 ];
+
+/// A word list as a set, built on first use: the lists are asked about most words of
+/// every sentence, and a scan of a long list costs ten times a hash lookup.
+pub struct WordSet {
+    words: &'static [&'static str],
+    set: OnceLock<HashSet<&'static str>>,
+}
+
+impl WordSet {
+    const fn new(words: &'static [&'static str]) -> WordSet {
+        WordSet {
+            words,
+            set: OnceLock::new(),
+        }
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        self.set
+            .get_or_init(|| self.words.iter().copied().collect())
+            .contains(word)
+    }
+}
+
+pub static TITLE_SET: WordSet = WordSet::new(TITLE_WORDS);
+pub static DEMONYM_SET: WordSet = WordSet::new(DEMONYMS);
+pub static PREPOSITION_SET: WordSet = WordSet::new(PREPOSITIONS);
+static COMMON_CAPS_SET: WordSet = WordSet::new(COMMON_CAPS);
+static WEEKDAYS_MONTHS_SET: WordSet = WordSet::new(WEEKDAYS_MONTHS);
+static PLURAL_REFS_SET: WordSet = WordSet::new(PLURAL_REFS);
+
+/// [`ROLE_NOUNS`] by first word, each with its words, in list order (so the first role
+/// that matches is the one the list prefers).
+type RolesByFirst = HashMap<&'static str, Vec<(&'static str, Vec<&'static str>)>>;
+
+fn roles_by_first() -> &'static RolesByFirst {
+    static MAP: OnceLock<RolesByFirst> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = RolesByFirst::default();
+        for role in ROLE_NOUNS {
+            let parts: Vec<&str> = role.split(' ').collect();
+            map.entry(parts[0]).or_default().push((*role, parts));
+        }
+        map
+    })
+}
 
 /// Role nouns that make a descriptor ("the prime minister", "the company").
 const ROLE_NOUNS: &[&str] = &[
@@ -489,8 +539,9 @@ const WEEKDAYS_MONTHS: &[&str] = &[
 pub struct Word<'d> {
     pub span: Span,
     pub text: &'d str,
-    /// Lower case, curly apostrophes straightened, a trailing `'s` removed.
-    pub lower: String,
+    /// Lower case, curly apostrophes straightened, a trailing `'s` removed (borrowed from
+    /// the text when that is the word itself).
+    pub lower: Cow<'d, str>,
     pub kind: TokenKind,
     pub cap: bool,
     /// `Trump's`, `leaders'`.
@@ -557,12 +608,23 @@ fn straighten(s: &str) -> String {
     s.replace(['’', '‘'], "'")
 }
 
-fn lower_of(text: &str) -> (String, bool) {
-    let l = straighten(&text.to_lowercase());
-    if let Some(stem) = l.strip_suffix("'s") {
-        if !stem.is_empty() {
-            return (stem.to_string(), true);
+fn lower_of(text: &str) -> (Cow<'_, str>, bool) {
+    // Most words are ASCII, where lower-casing is byte for byte and there is no curly
+    // apostrophe to straighten; most are lower case already, and are borrowed.
+    let mut l: Cow<str> = if !text.is_ascii() {
+        Cow::Owned(straighten(&text.to_lowercase()))
+    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    };
+    if l.len() > 2 && l.ends_with("'s") {
+        let n = l.len() - 2;
+        match &mut l {
+            Cow::Borrowed(b) => *b = &b[..n],
+            Cow::Owned(o) => o.truncate(n),
         }
+        return (l, true);
     }
     (l, false)
 }
@@ -572,24 +634,27 @@ pub fn quote_spans(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
     let mut straight: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        match c {
-            '“' => open = Some(i + c.len_utf8()),
-            '”' => {
-                if let Some(s) = open.take() {
-                    out.push(Span::new(s, i));
+    let bytes = text.as_bytes();
+    // Only `"`, a line break and the lead byte of `“`/`”` (E2 80 9C / E2 80 9D) matter:
+    // jump between them rather than decoding every character.
+    for i in memchr::memchr3_iter(b'"', b'\n', 0xE2, bytes) {
+        match bytes[i] {
+            0xE2 => match bytes.get(i + 1..i + 3) {
+                Some([0x80, 0x9C]) => open = Some(i + 3),
+                Some([0x80, 0x9D]) => {
+                    if let Some(s) = open.take() {
+                        out.push(Span::new(s, i));
+                    }
                 }
-            }
-            '"' => match straight.take() {
+                _ => {}
+            },
+            b'"' => match straight.take() {
                 Some(s) => out.push(Span::new(s, i)),
                 None => straight = Some(i + 1),
             },
-            '\n'
-                // Paragraph breaks close nothing in wire copy (a quote may run on), but
-                // an unclosed straight quote at a blank line is a typo: drop it.
-                if text[i..].starts_with("\n\n") => {
-                    straight = None;
-                }
+            // Paragraph breaks close nothing in wire copy (a quote may run on), but an
+            // unclosed straight quote at a blank line is a typo: drop it.
+            _ if bytes.get(i + 1) == Some(&b'\n') => straight = None,
             _ => {}
         }
     }
@@ -690,7 +755,7 @@ impl<'d> View<'d> {
     }
 
     pub fn lw(&self, i: usize) -> &str {
-        self.words.get(i).map_or("", |w| w.lower.as_str())
+        self.words.get(i).map_or("", |w| w.lower.as_ref())
     }
 
     pub fn len(&self) -> usize {
@@ -709,12 +774,11 @@ impl<'d> View<'d> {
     }
 
     pub fn is_title(&self, i: usize) -> bool {
-        let l = self.lw(i);
-        TITLE_WORDS.contains(&l)
+        TITLE_SET.contains(self.lw(i))
     }
 
     pub fn is_prep(&self, i: usize) -> bool {
-        PREPOSITIONS.contains(&self.lw(i))
+        PREPOSITION_SET.contains(self.lw(i))
     }
 
     pub fn is_det(&self, i: usize) -> bool {
@@ -851,7 +915,7 @@ impl<'d> View<'d> {
                 }
                 // Strip leading titles and nationality words: "Chinese President Xi".
                 let mut h = i;
-                while h < j && (self.is_title(h) || DEMONYMS.contains(&self.lw(h))) {
+                while h < j && (self.is_title(h) || DEMONYM_SET.contains(self.lw(h))) {
                     h += 1;
                 }
                 // Trailing "of"/"the" never end a name.
@@ -861,16 +925,16 @@ impl<'d> View<'d> {
                 }
                 let single_initial = e == h + 1 && h == self.first_word();
                 let skip = h >= e
-                    || (single_initial && COMMON_CAPS.contains(&self.lw(h)))
-                    || (e == h + 1 && COMMON_CAPS.contains(&self.lw(h)) && h == i)
+                    || (single_initial && COMMON_CAPS_SET.contains(self.lw(h)))
+                    || (e == h + 1 && COMMON_CAPS_SET.contains(self.lw(h)) && h == i)
                     || self.words[h..e].iter().all(|w| {
-                        WEEKDAYS_MONTHS.contains(&w.lower.as_str())
-                            || DEMONYMS.contains(&w.lower.as_str())
+                        WEEKDAYS_MONTHS_SET.contains(w.lower.as_ref())
+                            || DEMONYM_SET.contains(w.lower.as_ref())
                     });
                 if !skip {
                     let title = self.words[i..h]
                         .iter()
-                        .map(|w| w.lower.as_str())
+                        .map(|w| w.lower.as_ref())
                         .collect::<Vec<_>>()
                         .join(" ");
                     let ety = (!title.is_empty()).then_some(EntityType::Person);
@@ -922,7 +986,7 @@ impl<'d> View<'d> {
                     break;
                 }
                 if self.is_title(p)
-                    || (DEMONYMS.contains(&self.lw(p)) && !self.words[p].poss)
+                    || (DEMONYM_SET.contains(self.lw(p)) && !self.words[p].poss)
                     || (self.lw(p) == "of" && p > 0 && self.lw(p - 1) == "secretary")
                 {
                     title_words.push(self.lw(p).to_string());
@@ -951,7 +1015,7 @@ impl<'d> View<'d> {
             if s > 1 && self.lw(s - 1) == "," {
                 let mut q = s - 1;
                 let mut saw_title = false;
-                while q > 0 && (self.is_title(q - 1) || DEMONYMS.contains(&self.lw(q - 1))) {
+                while q > 0 && (self.is_title(q - 1) || DEMONYM_SET.contains(self.lw(q - 1))) {
                     q -= 1;
                     saw_title = true;
                 }
@@ -976,7 +1040,7 @@ impl<'d> View<'d> {
             if c.title.is_empty() {
                 c.title = title_words
                     .into_iter()
-                    .filter(|w| !DEMONYMS.contains(&w.as_str()) || w == "new")
+                    .filter(|w| !DEMONYM_SET.contains(w.as_str()) || w == "new")
                     .collect::<Vec<_>>()
                     .join(" ");
             }
@@ -1012,7 +1076,7 @@ impl<'d> View<'d> {
         if w.kind != TokenKind::Word {
             return false;
         }
-        !matches!(w.lower.as_str(), "i" | "i'm" | "it's" | "we" | "they")
+        !matches!(w.lower.as_ref(), "i" | "i'm" | "it's" | "we" | "they")
     }
 
     /// Descriptors, plural references and pronouns.
@@ -1025,14 +1089,14 @@ impl<'d> View<'d> {
                 i += 1;
                 continue;
             }
-            let l = self.lw(i).to_string();
+            let l = self.lw(i);
             // Pronouns.
-            if matches!(l.as_str(), "he" | "she" | "him" | "his" | "her" | "it") {
+            if matches!(l, "he" | "she" | "him" | "his" | "her" | "it") {
                 cands.push(self.simple(i, i + 1, CandKind::Pronoun));
                 i += 1;
                 continue;
             }
-            if matches!(l.as_str(), "they" | "their" | "them") {
+            if matches!(l, "they" | "their" | "them") {
                 let mut c = self.simple(i, i + 1, CandKind::Plural);
                 c.poss = l == "their";
                 cands.push(c);
@@ -1040,7 +1104,7 @@ impl<'d> View<'d> {
                 continue;
             }
             // Plural references need a determiner: "the leaders", "both leaders", "the two sides".
-            if matches!(l.as_str(), "the" | "both" | "these" | "all") {
+            if matches!(l, "the" | "both" | "these" | "all") {
                 let mut j = i + 1;
                 let mut count = (l == "both").then_some(2);
                 while j < n && matches!(self.lw(j), "two" | "three" | "four" | "both" | "new") {
@@ -1052,7 +1116,7 @@ impl<'d> View<'d> {
                     };
                     j += 1;
                 }
-                if j < n && PLURAL_REFS.contains(&self.lw(j)) {
+                if j < n && PLURAL_REFS_SET.contains(self.lw(j)) {
                     // "the foreign ministers of Japan and China": the names are the fillers.
                     let of_names = self.lw(j + 1) == "of" && covered(cands, j + 2)
                         || (self.lw(j + 1) == "of"
@@ -1069,14 +1133,18 @@ impl<'d> View<'d> {
                 }
             }
             // Descriptors: "the prime minister", "the new Prime Minister", "the company".
-            if matches!(l.as_str(), "the" | "a" | "its" | "his" | "her") {
+            if matches!(l, "the" | "a" | "its" | "his" | "her") {
                 let mut j = i + 1;
                 while j < n && matches!(self.lw(j), "new" | "newly" | "elected" | "former" | "late")
                 {
                     j += 1;
                 }
-                for role in ROLE_NOUNS {
-                    let parts: Vec<&str> = role.split(' ').collect();
+                // After every determiner: only the roles starting with the next word, in
+                // list order, are tried.
+                let roles = roles_by_first()
+                    .get(self.lw(j))
+                    .map_or(&[][..], Vec::as_slice);
+                for &(role, ref parts) in roles {
                     let ok = parts.iter().enumerate().all(|(k, p)| self.lw(j + k) == *p);
                     let end = j + parts.len();
                     if ok && !covered(cands, end) && !(end < n && self.is_name_word(end)) {
@@ -1124,8 +1192,17 @@ impl<'d> View<'d> {
                 if a.poss {
                     break;
                 }
-                let between: Vec<&str> = (a.end..b.start).map(|w| self.lw(w)).collect();
-                let link = match between.as_slice() {
+                // At most three words can link; longer gaps are no link (no Vec per pair).
+                let gap = b.start.saturating_sub(a.end);
+                if gap > 3 {
+                    break;
+                }
+                let mut words = [""; 3];
+                for (slot, w) in words.iter_mut().zip(a.end..b.start) {
+                    *slot = self.lw(w);
+                }
+                let between = &words[..gap];
+                let link = match between {
                     ["and"] | ["and", "the"] | ["&"] | [",", "and"] | [",", "and", "the"] => {
                         Some(true)
                     }
@@ -1190,5 +1267,49 @@ impl<'d> View<'d> {
             self.words[s].span.start,
             self.words[e - 1].span.end,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The character-by-character definition `quote_spans` must agree with.
+    fn reference(text: &str) -> Vec<Span> {
+        let mut out = Vec::new();
+        let (mut open, mut straight) = (None, None);
+        for (i, c) in text.char_indices() {
+            match c {
+                '“' => open = Some(i + c.len_utf8()),
+                '”' => {
+                    if let Some(s) = open.take() {
+                        out.push(Span::new(s, i));
+                    }
+                }
+                '"' => match straight.take() {
+                    Some(s) => out.push(Span::new(s, i)),
+                    None => straight = Some(i + 1),
+                },
+                '\n' if text[i..].starts_with("\n\n") => straight = None,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn quote_spans_match_the_character_scan() {
+        let cases = [
+            "",
+            "He said “we will” — and “again”.",
+            "“Unclosed … “nested” ”",
+            "\"straight\" and \"open\n\nthen\" closed",
+            "\"a\n\"b\" \"c\n\n",
+            "”“ ’‘ “‘single’” \"“mixed”\" – ¥5 €3 “",
+            "line\nbreak \"x\ny\" end\n",
+        ];
+        for text in cases {
+            assert_eq!(quote_spans(text), reference(text), "{text:?}");
+        }
     }
 }

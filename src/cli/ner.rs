@@ -239,8 +239,8 @@ pub fn train_ner(args: TrainNerArgs) -> Result<u8> {
         bytes.len() as f64 / 1e6,
         trained.dev_f1,
         trained.dev_f1_pass1,
-        tagger.pass1.len,
-        tagger.pass2.as_ref().map_or(0, |w| w.len),
+        tagger.pass1().len,
+        tagger.pass2().map_or(0, |w| w.len),
     );
     Ok(EXIT_OK)
 }
@@ -291,7 +291,7 @@ pub fn tag(args: TagArgs) -> Result<u8> {
             .iter()
             .map(|s| {
                 let words: Vec<&str> = s.iter().map(String::as_str).collect();
-                tagger.infos(&words, &mut scratch.text)
+                tagger.infos(&words, &mut scratch)
             })
             .collect();
         if let Some(g) = &gazetteer {

@@ -355,6 +355,9 @@ const EOS: TokInfo = TokInfo {
     gaz: 0,
 };
 
+/// The pseudo-words before the sentence start and after its end.
+pub const BOUNDARIES: [TokInfo; 2] = [BOS, EOS];
+
 #[inline]
 fn at(toks: &[TokInfo], i: isize) -> &TokInfo {
     if i < 0 {
@@ -415,8 +418,67 @@ mod t {
     pub const AGG_MAJ_SHAPE: u64 = 114;
 }
 
-/// First-pass features of token `i`: everything local to the sentence plus document casing.
-pub fn local_features(
+/// The parts a word plays in the first-pass window: the token itself, or the word one or
+/// two before or after it. A word's features in one role depend on that word alone (not on
+/// its gazetteer bits or position), which lets the tagger cache their scores per word.
+pub const ROLES: usize = 5;
+pub const ROLE_SELF: usize = 0;
+/// The word is the previous token (`-1`) of the token it scores.
+pub const ROLE_M1: usize = 1;
+/// The word is the next token (`+1`) of the token it scores.
+pub const ROLE_P1: usize = 2;
+pub const ROLE_M2: usize = 3;
+pub const ROLE_P2: usize = 4;
+
+/// Features of word `w` in one [`ROLES`] role: a pure function of the word.
+pub fn word_features(w: &TokInfo, role: usize, out: &mut Vec<u64>) {
+    match role {
+        ROLE_SELF => {
+            out.push(key(t::BIAS, 0));
+            out.push(key(t::WORD, w.word));
+            out.push(key(t::LOWER, w.lower));
+            out.push(key(t::SHAPE, w.shape));
+            for k in 0..w.affixes as usize {
+                out.push(key(t::PREFIX + k as u64, w.prefix[k]));
+                out.push(key(t::SUFFIX + k as u64, w.suffix[k]));
+            }
+            for g in 0..N_CLUSTERS {
+                if w.clusters[g] != 0 {
+                    out.push(key(t::CLUSTER + g as u64, u64::from(w.clusters[g])));
+                }
+            }
+            out.push(key2(t::LEN_SHAPE, u64::from(w.len), w.shape));
+            if w.flags & HAS_ALPHA != 0 {
+                let c = u64::from(w.lexcase);
+                out.push(key(t::LEXCASE, c));
+                out.push(key2(t::LEXCASE_SHAPE, c, w.shape));
+            }
+        }
+        ROLE_M1 | ROLE_P1 => {
+            let m = role == ROLE_M1;
+            out.push(key(if m { t::LOWER_M1 } else { t::LOWER_P1 }, w.lower));
+            out.push(key(if m { t::WORD_M1 } else { t::WORD_P1 }, w.word));
+            out.push(key(if m { t::SHAPE_M1 } else { t::SHAPE_P1 }, w.shape));
+            let base = if m { t::CLUSTER_M1 } else { t::CLUSTER_P1 };
+            for g in 0..N_CLUSTERS {
+                out.push(key(base + g as u64, u64::from(w.clusters[g])));
+            }
+        }
+        ROLE_M2 | ROLE_P2 => {
+            let m = role == ROLE_M2;
+            out.push(key(if m { t::LOWER_M2 } else { t::LOWER_P2 }, w.lower));
+            out.push(key(
+                if m { t::CLUSTER_M2 } else { t::CLUSTER_P2 },
+                u64::from(w.clusters[1]),
+            ));
+        }
+        _ => {}
+    }
+}
+
+/// The first-pass features of token `i` that are not [`word_features`]: word pairs and
+/// triples, sentence position and case, document casing and gazetteer bits.
+pub fn context_features(
     toks: &[TokInfo],
     i: usize,
     ctx: SentCtx,
@@ -427,24 +489,6 @@ pub fn local_features(
     let w = at(toks, ii);
     let m1 = at(toks, ii - 1);
     let p1 = at(toks, ii + 1);
-    let m2 = at(toks, ii - 2);
-    let p2 = at(toks, ii + 2);
-    out.push(key(t::BIAS, 0));
-    out.push(key(t::WORD, w.word));
-    out.push(key(t::LOWER, w.lower));
-    out.push(key(t::SHAPE, w.shape));
-    for k in 0..w.affixes as usize {
-        out.push(key(t::PREFIX + k as u64, w.prefix[k]));
-        out.push(key(t::SUFFIX + k as u64, w.suffix[k]));
-    }
-    out.push(key(t::LOWER_M1, m1.lower));
-    out.push(key(t::LOWER_P1, p1.lower));
-    out.push(key(t::LOWER_M2, m2.lower));
-    out.push(key(t::LOWER_P2, p2.lower));
-    out.push(key(t::WORD_M1, m1.word));
-    out.push(key(t::WORD_P1, p1.word));
-    out.push(key(t::SHAPE_M1, m1.shape));
-    out.push(key(t::SHAPE_P1, p1.shape));
     out.push(key2(t::SHAPE_M1_0, m1.shape, w.shape));
     out.push(key2(t::SHAPE_0_P1, w.shape, p1.shape));
     out.push(key2(
@@ -454,15 +498,6 @@ pub fn local_features(
     ));
     out.push(key2(t::LOWER_M1_0, m1.lower, w.lower));
     out.push(key2(t::LOWER_0_P1, w.lower, p1.lower));
-    for g in 0..N_CLUSTERS {
-        if w.clusters[g] != 0 {
-            out.push(key(t::CLUSTER + g as u64, u64::from(w.clusters[g])));
-        }
-        out.push(key(t::CLUSTER_M1 + g as u64, u64::from(m1.clusters[g])));
-        out.push(key(t::CLUSTER_P1 + g as u64, u64::from(p1.clusters[g])));
-    }
-    out.push(key(t::CLUSTER_M2, u64::from(m2.clusters[1])));
-    out.push(key(t::CLUSTER_P2, u64::from(p2.clusters[1])));
     if i == 0 {
         out.push(key(t::FIRST_SHAPE, w.shape));
     }
@@ -470,21 +505,17 @@ pub fn local_features(
         out.push(key(t::CAPS_SENT_LOWER, w.lower));
         out.push(key(t::CAPS_SENT_SHAPE, w.shape));
     }
-    out.push(key2(t::LEN_SHAPE, u64::from(w.len), w.shape));
     let code = casing.code(w, i, ctx);
     if code != 0 {
         out.push(key(t::CASING, code));
         out.push(key2(t::CASING_SHAPE, code, w.shape));
     }
     if w.flags & HAS_ALPHA != 0 {
-        let c = u64::from(w.lexcase);
-        out.push(key(t::LEXCASE, c));
         out.push(key2(
             t::LEXCASE_HIDDEN,
-            c,
+            u64::from(w.lexcase),
             u64::from(i == 0 || ctx.all_caps),
         ));
-        out.push(key2(t::LEXCASE_SHAPE, c, w.shape));
     }
     gaz_bits(w.gaz, |b| out.push(key(t::GAZ, b)));
     if w.gaz != 0 {
@@ -492,6 +523,36 @@ pub fn local_features(
     }
     gaz_classes(m1.gaz, |c| out.push(key(t::GAZ_M1, c)));
     gaz_classes(p1.gaz, |c| out.push(key(t::GAZ_P1, c)));
+}
+
+/// The word a role refers to from token `i` (a sentence-boundary token past the ends).
+pub fn role_word(toks: &[TokInfo], i: usize, role: usize) -> &TokInfo {
+    let ii = i as isize;
+    at(
+        toks,
+        match role {
+            ROLE_M1 => ii - 1,
+            ROLE_P1 => ii + 1,
+            ROLE_M2 => ii - 2,
+            ROLE_P2 => ii + 2,
+            _ => ii,
+        },
+    )
+}
+
+/// First-pass features of token `i`: everything local to the sentence plus document casing
+/// (the word features of the token and its ±2 neighbours, then the context features).
+pub fn local_features(
+    toks: &[TokInfo],
+    i: usize,
+    ctx: SentCtx,
+    casing: &DocCasing,
+    out: &mut Vec<u64>,
+) {
+    for role in 0..ROLES {
+        word_features(role_word(toks, i, role), role, out);
+    }
+    context_features(toks, i, ctx, casing, out);
 }
 
 fn gaz_bits(g: u32, mut f: impl FnMut(u64)) {

@@ -109,6 +109,20 @@ pub fn merge(doc: &mut Document, found: Vec<Mention>) {
             kept.push(m);
         }
     }
+    // A gazetteer name inside a date is part of the date ("March" in "TOKYO, March 12" is not
+    // the town in England). Done after tagging: the tagger's gazetteer features saw it.
+    for (k, o) in doc.mentions.iter().enumerate() {
+        if o.source != MentionSource::Gazetteer {
+            continue;
+        }
+        let in_date = by_sentence[o.sentence.min(doc.sentences.len())]
+            .iter()
+            .map(|&d| &doc.mentions[d])
+            .any(|d| d.source == MentionSource::Date && d.span.contains(o.span));
+        if in_date {
+            remove[k] = true;
+        }
+    }
     let mut k = 0;
     doc.mentions.retain(|_| {
         k += 1;

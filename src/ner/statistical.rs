@@ -6,6 +6,7 @@
 //! Owns the bridge between [`Document`] and the tagger (token view, gazetteer bits, type
 //! mapping); the model itself lives in `tagger`, `model` and `features`.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -22,6 +23,11 @@ use super::Recognizer;
 /// The model trained by `scripts/train-ner`, embedded so the binary works anywhere.
 pub static EMBEDDED: &[u8] = include_bytes!("../../models/ner-en.bin");
 static EMBEDDED_TAGGER: OnceLock<std::result::Result<Arc<Tagger>, String>> = OnceLock::new();
+
+thread_local! {
+    /// Per-thread tagging buffers and word-score cache, kept across documents.
+    static SCRATCH: RefCell<TagScratch> = RefCell::new(TagScratch::default());
+}
 
 /// Confidence given to model mentions: the perceptron scores are not probabilities, and
 /// dev-set precision of the shipped model is about 0.92.
@@ -78,7 +84,14 @@ impl ModelRecognizer {
     /// Labels per token of every sentence of `doc`, one `(span, label)` list per sentence,
     /// over the model's view of the tokens (see [`model_tokens`]).
     pub fn label(&self, doc: &Document) -> Vec<(Vec<Span>, Vec<u8>)> {
-        let mut scratch = TagScratch::default();
+        SCRATCH.with(|s| match s.try_borrow_mut() {
+            Ok(mut s) => self.label_with(doc, &mut s),
+            // Only if a recogniser is re-entered on this thread: tag without the cache.
+            Err(_) => self.label_with(doc, &mut TagScratch::default()),
+        })
+    }
+
+    fn label_with(&self, doc: &Document, scratch: &mut TagScratch) -> Vec<(Vec<Span>, Vec<u8>)> {
         let spans: Vec<Vec<Span>> = (0..doc.sentences.len())
             .map(|si| model_tokens(doc, doc.sentence_tokens(si)))
             .collect();
@@ -96,14 +109,14 @@ impl ModelRecognizer {
                     // which words are names, and the model knows the upper-case kind.
                     let upper: Vec<String> = words.iter().map(|w| w.to_uppercase()).collect();
                     let upper: Vec<&str> = upper.iter().map(String::as_str).collect();
-                    self.tagger.infos(&upper, &mut scratch.text)
+                    self.tagger.infos(&upper, scratch)
                 } else {
-                    self.tagger.infos(&words, &mut scratch.text)
+                    self.tagger.infos(&words, scratch)
                 }
             })
             .collect();
         set_gazetteer_bits(doc, &spans, &mut infos);
-        let labels = self.tagger.tag_document(&infos, &mut scratch);
+        let labels = self.tagger.tag_document(&infos, scratch);
         spans.into_iter().zip(labels).collect()
     }
 }
