@@ -227,14 +227,16 @@ impl Constraints {
         out: &mut Vec<u8>,
     ) {
         let nl = self.nl;
-        let fits = n > 0
-            && nl <= DENSE
-            && stride >= nl
-            && trans.len() >= (nl + 1) * nl
-            && emit.len() >= (n - 1) * stride + nl
-            && below_limit(trans)
-            && below_limit(emit);
-        if !fits {
+        out.clear();
+        if n == 0
+            || nl > MAX_LABELS
+            || stride < nl
+            || trans.len() < (nl + 1) * nl
+            || emit.len() < (n - 1) * stride + nl
+        {
+            return;
+        }
+        if nl > DENSE || !below_limit(trans) || !below_limit(emit) {
             return self.viterbi_scalar(emit, stride, n, trans, back, out);
         }
         #[cfg(target_arch = "x86_64")]
@@ -318,18 +320,22 @@ impl Constraints {
                 bk[l] = arg[l] as u8;
             }
         }
-        let mut top = i32::MIN;
-        let mut last = 0usize;
-        for (l, &s) in prev.iter().enumerate().take(nl) {
-            if self.final_ok[l] && s > top {
-                top = s;
-                last = l;
-            }
-        }
-        backtrack(back, nl, n, last, out);
+        backtrack(back, nl, n, self.final_label(&prev[..nl]), out);
     }
 
-    /// The reference decoder: allowed pairs only, in `i64`, no bound on the scores.
+    /// The best label allowed to end a sentence (the first of equals).
+    fn final_label<T: Ord + Copy>(&self, scores: &[T]) -> usize {
+        let mut best: Option<(T, usize)> = None;
+        for (l, &s) in scores.iter().enumerate() {
+            if self.final_ok[l] && best.map_or(true, |(b, _)| s > b) {
+                best = Some((s, l));
+            }
+        }
+        best.map_or(0, |(_, l)| l)
+    }
+
+    /// The reference decoder: allowed pairs only, in `i64`, no bound on the scores. Its
+    /// arguments are checked by [`Constraints::viterbi_strided`].
     fn viterbi_scalar(
         &self,
         emit: &[i32],
@@ -340,15 +346,6 @@ impl Constraints {
         out: &mut Vec<u8>,
     ) {
         let nl = self.nl;
-        out.clear();
-        if n == 0
-            || nl > MAX_LABELS
-            || stride < nl
-            || trans.len() < (nl + 1) * nl
-            || emit.len() < (n - 1) * stride + nl
-        {
-            return;
-        }
         const NEG: i64 = i64::MIN / 4;
         // Each allowed (predecessor, label) pair's transition score, in `from` order, so the
         // inner loop reads two flat arrays (decoding is a tenth of tagging time).
@@ -391,15 +388,7 @@ impl Constraints {
             }
             std::mem::swap(&mut prev, &mut cur);
         }
-        let mut best = NEG;
-        let mut arg = 0usize;
-        for (l, &s) in prev.iter().enumerate().take(nl) {
-            if self.final_ok[l] && s > best {
-                best = s;
-                arg = l;
-            }
-        }
-        backtrack(back, nl, n, arg, out);
+        backtrack(back, nl, n, self.final_label(&prev[..nl]), out);
     }
 }
 
