@@ -226,6 +226,12 @@ impl Constraints {
         back: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
+        let lattice = Lattice {
+            emit,
+            stride,
+            n,
+            trans,
+        };
         let nl = self.nl;
         out.clear();
         if n == 0
@@ -237,14 +243,14 @@ impl Constraints {
             return;
         }
         if nl > DENSE || !below_limit(trans) || !below_limit(emit) {
-            return self.viterbi_scalar(emit, stride, n, trans, back, out);
+            return self.viterbi_scalar(lattice, back, out);
         }
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
-            return unsafe { self.viterbi_dense_avx2(emit, stride, n, trans, back, out) };
+            return unsafe { self.viterbi_dense_avx2(lattice, back, out) };
         }
-        self.viterbi_dense(emit, stride, n, trans, back, out)
+        self.viterbi_dense(lattice, back, out)
     }
 
     /// [`Constraints::viterbi_dense`] compiled for AVX2, where its label loops become
@@ -253,14 +259,11 @@ impl Constraints {
     #[target_feature(enable = "avx2")]
     unsafe fn viterbi_dense_avx2(
         &self,
-        emit: &[i32],
-        stride: usize,
-        n: usize,
-        trans: &[i32],
+        lattice: Lattice<'_>,
         back: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
-        self.viterbi_dense(emit, stride, n, trans, back, out)
+        self.viterbi_dense(lattice, back, out)
     }
 
     /// The same decoding as [`Constraints::viterbi_scalar`], over all label pairs at once
@@ -268,15 +271,13 @@ impl Constraints {
     /// every token so they stay small: a shift changes no comparison, and the caller checks
     /// every input is below `DENSE_LIMIT`, so no sum overflows.
     #[inline(always)]
-    fn viterbi_dense(
-        &self,
-        emit: &[i32],
-        stride: usize,
-        n: usize,
-        trans: &[i32],
-        back: &mut Vec<u8>,
-        out: &mut Vec<u8>,
-    ) {
+    fn viterbi_dense(&self, lattice: Lattice<'_>, back: &mut Vec<u8>, out: &mut Vec<u8>) {
+        let Lattice {
+            emit,
+            stride,
+            n,
+            trans,
+        } = lattice;
         const NEG: i32 = i32::MIN / 4;
         let nl = self.nl;
         // dense[p][l]: the score of label l after label p.
@@ -336,15 +337,13 @@ impl Constraints {
 
     /// The reference decoder: allowed pairs only, in `i64`, no bound on the scores. Its
     /// arguments are checked by [`Constraints::viterbi_strided`].
-    fn viterbi_scalar(
-        &self,
-        emit: &[i32],
-        stride: usize,
-        n: usize,
-        trans: &[i32],
-        back: &mut Vec<u8>,
-        out: &mut Vec<u8>,
-    ) {
+    fn viterbi_scalar(&self, lattice: Lattice<'_>, back: &mut Vec<u8>, out: &mut Vec<u8>) {
+        let Lattice {
+            emit,
+            stride,
+            n,
+            trans,
+        } = lattice;
         let nl = self.nl;
         const NEG: i64 = i64::MIN / 4;
         // Each allowed (predecessor, label) pair's transition score, in `from` order, so the
@@ -390,6 +389,15 @@ impl Constraints {
         }
         backtrack(back, nl, n, self.final_label(&prev[..nl]), out);
     }
+}
+
+/// One sentence's decoding problem: emission rows `stride` apart and the transitions.
+#[derive(Clone, Copy)]
+struct Lattice<'a> {
+    emit: &'a [i32],
+    stride: usize,
+    n: usize,
+    trans: &'a [i32],
 }
 
 /// Labels the dense decoder handles (BILOU over 4 types has 17).
@@ -787,9 +795,15 @@ mod tests {
                     .map(|_| (score() % 32_768) as i32)
                     .collect();
                 let (mut back, mut want, mut got) = (Vec::new(), Vec::new(), Vec::new());
-                c.viterbi_scalar(&emit, stride, n, &trans, &mut back, &mut want);
+                let lattice = Lattice {
+                    emit: &emit,
+                    stride,
+                    n,
+                    trans: &trans,
+                };
+                c.viterbi_scalar(lattice, &mut back, &mut want);
                 if range < 1 << 24 {
-                    c.viterbi_dense(&emit, stride, n, &trans, &mut back, &mut got);
+                    c.viterbi_dense(lattice, &mut back, &mut got);
                     assert_eq!(got, want, "{scheme:?} case {case}: portable dense decoder");
                 }
                 c.viterbi_strided(&emit, stride, n, &trans, &mut back, &mut got);
