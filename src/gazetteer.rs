@@ -1445,51 +1445,7 @@ fn is_calendar(word: &str) -> bool {
     {
         return false;
     }
-    let mut folded = [0u8; 9];
-    for (f, b) in folded.iter_mut().zip(word.bytes()) {
-        *f = b.to_ascii_lowercase();
-    }
-    matches!(
-        &folded[..word.len()],
-        b"january"
-            | b"february"
-            | b"march"
-            | b"april"
-            | b"may"
-            | b"june"
-            | b"july"
-            | b"august"
-            | b"september"
-            | b"october"
-            | b"november"
-            | b"december"
-            | b"monday"
-            | b"tuesday"
-            | b"wednesday"
-            | b"thursday"
-            | b"friday"
-            | b"saturday"
-            | b"sunday"
-            | b"jan"
-            | b"feb"
-            | b"mar"
-            | b"apr"
-            | b"jun"
-            | b"jul"
-            | b"aug"
-            | b"sep"
-            | b"sept"
-            | b"oct"
-            | b"nov"
-            | b"dec"
-            | b"mon"
-            | b"tue"
-            | b"wed"
-            | b"thu"
-            | b"fri"
-            | b"sat"
-            | b"sun"
-    )
+    crate::time::is_calendar_word(word)
 }
 
 fn sentence_of(sents: &[SentenceInfo], at: usize) -> Option<SentenceInfo> {

@@ -128,7 +128,6 @@ pub static TITLE_SET: WordSet = WordSet::new(TITLE_WORDS);
 pub static DEMONYM_SET: WordSet = WordSet::new(DEMONYMS);
 pub static PREPOSITION_SET: WordSet = WordSet::new(PREPOSITIONS);
 static COMMON_CAPS_SET: WordSet = WordSet::new(COMMON_CAPS);
-static WEEKDAYS_MONTHS_SET: WordSet = WordSet::new(WEEKDAYS_MONTHS);
 static PLURAL_REFS_SET: WordSet = WordSet::new(PLURAL_REFS);
 
 /// [`ROLE_NOUNS`] by first word, each with its words, in list order (so the first role
@@ -499,39 +498,6 @@ const COMMON_CAPS: &[&str] = &[
     "yet",
     "still",
     "again",
-];
-
-const WEEKDAYS_MONTHS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
 ];
 
 /// A word of the sentence.
@@ -928,8 +894,7 @@ impl<'d> View<'d> {
                     || (single_initial && COMMON_CAPS_SET.contains(self.lw(h)))
                     || (e == h + 1 && COMMON_CAPS_SET.contains(self.lw(h)) && h == i)
                     || self.words[h..e].iter().all(|w| {
-                        WEEKDAYS_MONTHS_SET.contains(w.lower.as_ref())
-                            || DEMONYM_SET.contains(w.lower.as_ref())
+                        weekday_or_month(w.lower.as_ref()) || DEMONYM_SET.contains(w.lower.as_ref())
                     });
                 if !skip {
                     let title = self.words[i..h]
@@ -1312,4 +1277,10 @@ mod tests {
             assert_eq!(quote_spans(text), reference(text), "{text:?}");
         }
     }
+}
+
+/// A weekday or month name other than "may" (a verb far more often), lower-cased.
+fn weekday_or_month(lower: &str) -> bool {
+    lower != "may"
+        && (crate::time::month_number(lower).is_some() || crate::time::weekday(lower).is_some())
 }

@@ -393,7 +393,8 @@ fn dates_in(
     out
 }
 
-fn month_number(word: &str) -> Option<(u32, bool)> {
+/// A month's number and whether the word is an abbreviation ("Sept"), any case.
+pub(crate) fn month_number(word: &str) -> Option<(u32, bool)> {
     let mut buf = [0u8; 24];
     let w = lower(word, &mut buf)?;
     // (month, abbreviation)
@@ -425,7 +426,8 @@ fn month_number(word: &str) -> Option<(u32, bool)> {
     })
 }
 
-fn weekday(word: &str) -> Option<Weekday> {
+/// A weekday's full name, any case.
+pub(crate) fn weekday(word: &str) -> Option<Weekday> {
     let mut buf = [0u8; 24];
     Some(match lower(word, &mut buf)? {
         "monday" => Weekday::Mon,
@@ -437,6 +439,18 @@ fn weekday(word: &str) -> Option<Weekday> {
         "sunday" => Weekday::Sun,
         _ => return None,
     })
+}
+
+/// A month or weekday name, full or abbreviated ("Sept", "Mon"), any case: the calendar
+/// words other stages keep apart from names ("March" is no town in "March 12").
+pub(crate) fn is_calendar_word(word: &str) -> bool {
+    let mut buf = [0u8; 24];
+    month_number(word).is_some()
+        || weekday(word).is_some()
+        || matches!(
+            lower(word, &mut buf),
+            Some("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")
+        )
 }
 
 /// Names are capitalised (`Monday`, `OCTOBER`); lowercase "may", "march" are words.
