@@ -1235,6 +1235,12 @@ impl<'d> View<'d> {
     }
 }
 
+/// A weekday or month name other than "may" (a verb far more often), lower-cased.
+fn weekday_or_month(lower: &str) -> bool {
+    lower != "may"
+        && (crate::time::month_number(lower).is_some() || crate::time::weekday(lower).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1277,10 +1283,4 @@ mod tests {
             assert_eq!(quote_spans(text), reference(text), "{text:?}");
         }
     }
-}
-
-/// A weekday or month name other than "may" (a verb far more often), lower-cased.
-fn weekday_or_month(lower: &str) -> bool {
-    lower != "may"
-        && (crate::time::month_number(lower).is_some() || crate::time::weekday(lower).is_some())
 }
