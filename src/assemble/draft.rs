@@ -364,27 +364,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                         && c.end == i
                         && (c.start <= first_word
                             || role_before_name(before)
-                            || matches!(
-                                before,
-                                "," | "and"
-                                    | "but"
-                                    | "while"
-                                    | "when"
-                                    | "after"
-                                    | "before"
-                                    | "as"
-                                    | "that"
-                                    | "which"
-                                    | "who"
-                                    | ":"
-                                    | "“"
-                                    | "\""
-                                    | "”"
-                                    | "where"
-                                    | "saw"
-                                    | "said"
-                                    | "if"
-                            ))
+                            || clause_start(before))
                 });
             let prev_nounish = i > 0
                 && (self.v.is_det(i - 1)
@@ -591,34 +571,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     || plural_role_of
                     || conj
                     || role_before_name(before)
+                    || clause_start(before)
                     || matches!(
                         before,
-                        "," | "and"
-                            | "but"
-                            | "while"
-                            | "when"
-                            | "after"
-                            | "before"
-                            | "as"
-                            | "that"
-                            | "which"
-                            | "who"
-                            | ":"
-                            | "“"
-                            | "\""
-                            | "”"
-                            | "where"
-                            | "saw"
-                            | "if"
-                            | "because"
-                            | "since"
-                            | "then"
-                            | "so"
-                            | "—"
-                            | "–"
-                            | "said"
-                            | "says"
-                            | "also"
+                        "because" | "since" | "then" | "so" | "—" | "–" | "says" | "also"
                     )
                     || self.v.words[p - 1].kind != TokenKind::Word;
                 let det_modifier = !plural_role_of
@@ -2254,4 +2210,30 @@ impl<'a, 'd> Drafter<'a, 'd> {
             }
         }
     }
+}
+
+/// A word after which a name starts a clause (so it can be its subject): a comma, a
+/// conjunction, a relative pronoun, a colon or quote, "said".
+fn clause_start(word: &str) -> bool {
+    matches!(
+        word,
+        "," | "and"
+            | "but"
+            | "while"
+            | "when"
+            | "after"
+            | "before"
+            | "as"
+            | "that"
+            | "which"
+            | "who"
+            | ":"
+            | "“"
+            | "\""
+            | "”"
+            | "where"
+            | "saw"
+            | "said"
+            | "if"
+    )
 }
