@@ -120,6 +120,24 @@ impl WordCache {
         let at = (s as usize * ROLES + role) * w;
         &self.sums[at..at + w]
     }
+
+    /// Asks the CPU to start loading slot `s`'s sums: the table is larger than the caches,
+    /// and each word's sums are first needed two tokens before the word.
+    #[inline]
+    fn prefetch(&self, s: u32, w: usize) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let at = s as usize * ROLES * w;
+            if let Some(entry) = self.sums.get(at..at + ROLES * w) {
+                for line in entry.chunks(16) {
+                    // SAFETY: a prefetch only hints the cache and never faults; the pointer
+                    // is into a live slice.
+                    unsafe { _mm_prefetch(line.as_ptr().cast::<i8>(), _MM_HINT_T0) };
+                }
+            }
+        }
+    }
 }
 
 /// Distinct ids for taggers, so a [`WordCache`] never serves another model's sums.
@@ -213,6 +231,9 @@ impl Tagger {
             rows.clear();
             rows.resize(n * w, 0);
             for (i, row) in rows.chunks_exact_mut(w).enumerate() {
+                if let Some(&ahead) = s.slots.get(i + 4) {
+                    s.cache.prefetch(ahead, w);
+                }
                 for role in 0..ROLES {
                     let slot = match role_index(i, n, role) {
                         Ok(j) => s.slots[j],
