@@ -43,6 +43,10 @@ const GENERIC_TAILS: &[&str] = &[
     " Ministerial",
 ];
 
+/// Words after a broadcaster's name that name its channel ("BBC radio"). Only an
+/// organisation's: "Israel Radio" and "Kabul Radio" are broadcasters of their own.
+const BROADCAST_TAILS: &[&str] = &[" radio", " Radio", " television", " Television", " TV"];
+
 /// Links unlinked NER name mentions that are (after a title, a possessive or a generic
 /// tail) a gazetteer name, trimming the span to that name.
 fn relink(doc: &mut Document, gazetteer: &Gazetteer) {
@@ -54,14 +58,23 @@ fn relink(doc: &mut Document, gazetteer: &Gazetteer) {
         let s = m.span.text(&doc.text);
         let (title, offset) = strip_title(s).unwrap_or_default();
         let name = strip_possessive(&s[offset..]);
-        let mut candidates = vec![name];
+        // (name, whether only an organisation may be its base)
+        let mut candidates = vec![(name, false)];
         for tail in GENERIC_TAILS {
             if let Some(base) = name.strip_suffix(tail) {
-                candidates.push(base);
+                candidates.push((base, false));
             }
         }
-        for c in candidates {
-            if let Some((ty, mut link)) = gazetteer.link_exact(c, published) {
+        for tail in BROADCAST_TAILS {
+            if let Some(base) = name.strip_suffix(tail) {
+                candidates.push((base, true));
+            }
+        }
+        for (c, org_only) in candidates {
+            let found = gazetteer
+                .link_exact(c, published)
+                .filter(|(ty, _)| !org_only || *ty == EntityType::Org);
+            if let Some((ty, mut link)) = found {
                 if !title.is_empty() {
                     link.attributes.insert("title".into(), title.clone());
                 }
@@ -687,7 +700,7 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
             }
             // "APEC" written after "Asia-Pacific Economic Cooperation", or the reverse.
             let acronym_of_cluster = s_is_acronym && initials_match(&c.name, s);
-            let cluster_is_acronym = is_acronym(&c.name) && initials.eq_ignore_ascii_case(&c.name);
+            let cluster_is_acronym = is_acronym(&c.name) && initials_fit(&initials, &c.name);
             if acronym_of_cluster || cluster_is_acronym {
                 return Some(ci);
             }
@@ -847,7 +860,19 @@ fn initials(s: &str) -> String {
         .to_uppercase()
 }
 
+/// Whether `acronym` is the initials of `name`, or of its last words when it has three
+/// letters or more ("NFU" for "Welsh National Farmers' Union": a modifier before the body's
+/// own name).
 fn initials_match(name: &str, acronym: &str) -> bool {
-    let a: String = acronym.chars().filter(|c| c.is_alphanumeric()).collect();
-    initials(name) == a.to_uppercase()
+    initials_fit(&initials(name), acronym)
+}
+
+/// [`initials_match`] for a name's [`initials`] already computed.
+fn initials_fit(initials: &str, acronym: &str) -> bool {
+    let a: String = acronym
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_uppercase();
+    initials == a || (a.chars().count() >= 3 && initials.ends_with(&a))
 }

@@ -26,7 +26,7 @@ fn nth_span(text: &str, needle: &str, nth: usize) -> Option<Span> {
 }
 
 /// Runs segment + gazetteer, adds the case's NER mentions as the NER stage would, merges,
-/// resolves.
+/// resolves with the gazetteer (as the pipeline does: NER names are relinked to it).
 fn resolve_case(case: &Value) -> Result<Document, String> {
     let text = case["text"].as_str().ok_or("no text")?;
     let mut doc = Document::new("case", text);
@@ -46,7 +46,7 @@ fn resolve_case(case: &Value) -> Result<Document, String> {
         ner.push(Mention::new(span, ty, MentionSource::Ner, sentence));
     }
     gazette::ner::merge(&mut doc, ner);
-    Resolver::new().annotate(&mut doc);
+    Resolver::new().annotate_with(&mut doc, p.gazetteer());
     Ok(doc)
 }
 
