@@ -176,17 +176,37 @@ impl Assembler {
             // Talks held during a visit take place where the visit is ("arrived in Tokyo …,
             // diving into discussions with …").
             let here: Vec<usize> = resolved_of.iter().flatten().copied().collect();
-            let visit_place = here
+            let visit = here
                 .iter()
                 .find(|&&b| built[b].ev.ty == EventType::Visit && built[b].ev.place.is_some())
-                .and_then(|&b| built[b].ev.place.clone());
-            if let Some(p) = visit_place {
+                .and_then(|&b| Some((built[b].ev.place.clone()?, built[b].ev.trigger)));
+            if let Some((p, visit_trigger)) = visit {
                 for &b in &here {
                     let ev = &mut built[b].ev;
+                    // Not past another place the sentence puts something in: "The Tokyo stop
+                    // … began in Malaysia … and included brokering a ceasefire" was not
+                    // brokered in Tokyo (while "arrived in Tokyo, Japan, … talks" were held
+                    // there).
+                    let (lo, hi) = if visit_trigger.start < ev.trigger.start {
+                        (visit_trigger.end, ev.trigger.start)
+                    } else {
+                        (ev.trigger.end, visit_trigger.start)
+                    };
+                    let other_place_between = doc.mentions.iter().any(|m| {
+                        m.ty == EntityType::Place
+                            && m.span.start >= lo
+                            && m.span.end <= hi
+                            && (m.entity.is_none() || m.entity != p.entity)
+                            && matches!(
+                                doc.text[..m.span.start].split_whitespace().next_back(),
+                                Some("in" | "at")
+                            )
+                    });
                     if ev.place.is_none()
                         && ev.sentence == si
                         && matches!(ev.ty, EventType::Meeting | EventType::Agreement)
                         && ev.modality == Modality::Asserted
+                        && !other_place_between
                     {
                         ev.place = Some(p.clone());
                     }
