@@ -235,9 +235,9 @@ const POLITICAL_VERBS: &[&str] = &[
 
 /// Words before a capital that make it the city ("in Tokyo", "visit to Tokyo").
 const LOCATIVES: &[&str] = &[
-    "in", "at", "to", "from", "into", "near", "outside", "around", "across", "across", "through",
-    "via", "toward", "towards", "leaving", "left", "reached", "reach", "visit", "visited",
-    "visiting", "visits", "arrived", "landed", "of",
+    "in", "at", "to", "from", "into", "near", "outside", "around", "across", "through", "via",
+    "toward", "towards", "leaving", "left", "reached", "reach", "visit", "visited", "visiting",
+    "visits", "arrived", "landed", "of",
 ];
 
 /// Joins mentions into entities.

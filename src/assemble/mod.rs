@@ -193,7 +193,8 @@ impl Assembler {
                         (ev.trigger.end, visit_trigger.start)
                     };
                     let other_place_between = doc.mentions.iter().any(|m| {
-                        m.ty == EntityType::Place
+                        m.sentence == si
+                            && m.ty == EntityType::Place
                             && m.span.start >= lo
                             && m.span.end <= hi
                             && (m.entity.is_none() || m.entity != p.entity)

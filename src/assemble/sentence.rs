@@ -441,25 +441,6 @@ const COMMON_CAPS: &[&str] = &[
     "today",
     "yesterday",
     "tomorrow",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
     "small",
     "pickup",
     "soybeans",
@@ -891,8 +872,8 @@ impl<'d> View<'d> {
                 }
                 let single_initial = e == h + 1 && h == self.first_word();
                 let skip = h >= e
-                    || (single_initial && COMMON_CAPS_SET.contains(self.lw(h)))
-                    || (e == h + 1 && COMMON_CAPS_SET.contains(self.lw(h)) && h == i)
+                    || (single_initial && common_cap(self.lw(h)))
+                    || (e == h + 1 && common_cap(self.lw(h)) && h == i)
                     || self.words[h..e].iter().all(|w| {
                         weekday_or_month(w.lower.as_ref()) || DEMONYM_SET.contains(w.lower.as_ref())
                     });
@@ -1233,6 +1214,14 @@ impl<'d> View<'d> {
             self.words[e - 1].span.end,
         ))
     }
+}
+
+/// A common word that is capitalised for other reasons than being a name: one of
+/// [`COMMON_CAPS`] or a full weekday or month name.
+fn common_cap(lower: &str) -> bool {
+    COMMON_CAPS_SET.contains(lower)
+        || crate::time::weekday(lower).is_some()
+        || crate::time::month_number(lower).is_some_and(|(_, abbreviation)| !abbreviation)
 }
 
 /// A weekday or month name other than "may" (a verb far more often), lower-cased.
