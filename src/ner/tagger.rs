@@ -214,10 +214,12 @@ impl Tagger {
         let casing = DocCasing::new(sents);
         let nl = self.scheme.n_labels();
         let passes = self.passes();
-        s.cache.prepare(self);
         s.rows.resize_with(sents.len(), Vec::new);
         let mut labels = Vec::with_capacity(sents.len());
         for (si, toks) in sents.iter().enumerate() {
+            // Per sentence, not per document: a long article must not grow the cache past
+            // its bound (slots are only held within a sentence).
+            s.cache.prepare(self);
             let ctx = SentCtx::of(toks);
             let n = toks.len();
             s.slots.clear();
