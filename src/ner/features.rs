@@ -477,7 +477,8 @@ pub fn word_features(w: &TokInfo, role: usize, out: &mut Vec<u64>) {
 }
 
 /// The first-pass features of token `i` that are not [`word_features`]: word pairs and
-/// triples, sentence position and case, document casing and gazetteer bits.
+/// triples, sentence position and case, document casing and gazetteer bits. They are the
+/// [`ContextKey`] features plus the [`lexical_context_features`].
 pub fn context_features(
     toks: &[TokInfo],
     i: usize,
@@ -485,44 +486,90 @@ pub fn context_features(
     casing: &DocCasing,
     out: &mut Vec<u64>,
 ) {
+    ContextKey::of(toks, i, ctx, casing).features(out);
+    lexical_context_features(toks, i, ctx, out);
+}
+
+/// Everything the non-lexical [`context_features`] of a token depend on: shapes of the
+/// token and its neighbours, position, case, document casing and gazetteer bits. There are
+/// few distinct keys in a corpus, so the tagger caches their summed scores per key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ContextKey {
+    /// Shapes of the previous token, the token, and the next one.
+    shapes: [u64; 3],
+    /// Gazetteer bits of the previous token, the token, and the next one.
+    gaz: [u32; 3],
+    first: bool,
+    all_caps: bool,
+    /// [`DocCasing::code`] of the token.
+    casing: u8,
+    /// The token's lexicon casing code, if it has letters.
+    lexcase: Option<u16>,
+}
+
+impl ContextKey {
+    pub fn of(toks: &[TokInfo], i: usize, ctx: SentCtx, casing: &DocCasing) -> ContextKey {
+        let ii = i as isize;
+        let w = at(toks, ii);
+        let m1 = at(toks, ii - 1);
+        let p1 = at(toks, ii + 1);
+        ContextKey {
+            shapes: [m1.shape, w.shape, p1.shape],
+            gaz: [m1.gaz, w.gaz, p1.gaz],
+            first: i == 0,
+            all_caps: ctx.all_caps,
+            // `code` is below 16.
+            casing: casing.code(w, i, ctx) as u8,
+            lexcase: (w.flags & HAS_ALPHA != 0).then_some(w.lexcase),
+        }
+    }
+
+    /// The features this key stands for.
+    pub fn features(&self, out: &mut Vec<u64>) {
+        let [m1, w, p1] = self.shapes;
+        let [gaz_m1, gaz, gaz_p1] = self.gaz;
+        out.push(key2(t::SHAPE_M1_0, m1, w));
+        out.push(key2(t::SHAPE_0_P1, w, p1));
+        out.push(key2(t::SHAPE_M1_0_P1, mix(m1 ^ 7), mix(w) ^ p1));
+        if self.first {
+            out.push(key(t::FIRST_SHAPE, w));
+        }
+        if self.all_caps {
+            out.push(key(t::CAPS_SENT_SHAPE, w));
+        }
+        let code = u64::from(self.casing);
+        if code != 0 {
+            out.push(key(t::CASING, code));
+            out.push(key2(t::CASING_SHAPE, code, w));
+        }
+        if let Some(lexcase) = self.lexcase {
+            out.push(key2(
+                t::LEXCASE_HIDDEN,
+                u64::from(lexcase),
+                u64::from(self.first || self.all_caps),
+            ));
+        }
+        gaz_bits(gaz, |b| out.push(key(t::GAZ, b)));
+        gaz_classes(gaz_m1, |c| out.push(key(t::GAZ_M1, c)));
+        gaz_classes(gaz_p1, |c| out.push(key(t::GAZ_P1, c)));
+    }
+}
+
+/// The [`context_features`] that name words: word pairs, and the word itself where the
+/// sentence is upper-case or the gazetteer knows it.
+pub fn lexical_context_features(toks: &[TokInfo], i: usize, ctx: SentCtx, out: &mut Vec<u64>) {
     let ii = i as isize;
     let w = at(toks, ii);
     let m1 = at(toks, ii - 1);
     let p1 = at(toks, ii + 1);
-    out.push(key2(t::SHAPE_M1_0, m1.shape, w.shape));
-    out.push(key2(t::SHAPE_0_P1, w.shape, p1.shape));
-    out.push(key2(
-        t::SHAPE_M1_0_P1,
-        mix(m1.shape ^ 7),
-        mix(w.shape) ^ p1.shape,
-    ));
     out.push(key2(t::LOWER_M1_0, m1.lower, w.lower));
     out.push(key2(t::LOWER_0_P1, w.lower, p1.lower));
-    if i == 0 {
-        out.push(key(t::FIRST_SHAPE, w.shape));
-    }
     if ctx.all_caps {
         out.push(key(t::CAPS_SENT_LOWER, w.lower));
-        out.push(key(t::CAPS_SENT_SHAPE, w.shape));
     }
-    let code = casing.code(w, i, ctx);
-    if code != 0 {
-        out.push(key(t::CASING, code));
-        out.push(key2(t::CASING_SHAPE, code, w.shape));
-    }
-    if w.flags & HAS_ALPHA != 0 {
-        out.push(key2(
-            t::LEXCASE_HIDDEN,
-            u64::from(w.lexcase),
-            u64::from(i == 0 || ctx.all_caps),
-        ));
-    }
-    gaz_bits(w.gaz, |b| out.push(key(t::GAZ, b)));
     if w.gaz != 0 {
         out.push(key2(t::GAZ_LOWER, u64::from(w.gaz), w.lower));
     }
-    gaz_classes(m1.gaz, |c| out.push(key(t::GAZ_M1, c)));
-    gaz_classes(p1.gaz, |c| out.push(key(t::GAZ_P1, c)));
 }
 
 /// The word a role refers to from token `i` (a sentence-boundary token past the ends).

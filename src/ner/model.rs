@@ -226,6 +226,75 @@ impl Constraints {
         back: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
+        let dense = self.dense(trans);
+        self.viterbi_with(emit, stride, n, trans, dense.as_ref(), back, out);
+    }
+
+    /// The transitions `trans` laid out for the dense decoder, if it can take them: build
+    /// once per model and pass to [`Constraints::viterbi_with`].
+    pub fn dense(&self, trans: &[i32]) -> Option<Dense> {
+        let nl = self.nl;
+        if nl > DENSE || trans.len() < (nl + 1) * nl || !below_limit(trans) {
+            return None;
+        }
+        // Lanes ordered by predecessor set, so labels that follow the same labels share
+        // 8-lane blocks and each predecessor touches only the blocks it can reach (BILOU:
+        // inside and last labels in one block, the rest in two; 26 block updates a token
+        // instead of 51).
+        let preds = |l: usize| -> u32 {
+            self.from[self.offs[l]..self.offs[l + 1]]
+                .iter()
+                .fold(0, |m, &p| m | 1 << p)
+        };
+        let mut order: Vec<usize> = (0..nl).collect();
+        order.sort_by_key(|&l| (preds(l), l));
+        let mut d = Dense {
+            label: [0; DENSE],
+            lane: [0; DENSE],
+            start: [NEG; DENSE],
+            preds: [[0; DENSE]; DENSE / BLOCK],
+            n_preds: [0; DENSE / BLOCK],
+            trans: [[[NEG; BLOCK]; DENSE / BLOCK]; DENSE],
+        };
+        for (lane, &l) in order.iter().enumerate() {
+            d.label[lane] = l as u8;
+            d.lane[l] = lane as u8;
+        }
+        let mut reaches = [[false; DENSE / BLOCK]; DENSE];
+        for (lane, &l) in order.iter().enumerate() {
+            if self.start[l] {
+                d.start[lane] = trans[l];
+            }
+            for &p in &self.from[self.offs[l]..self.offs[l + 1]] {
+                let pl = usize::from(d.lane[usize::from(p)]);
+                d.trans[pl][lane / BLOCK][lane % BLOCK] = trans[(usize::from(p) + 1) * nl + l];
+                reaches[pl][lane / BLOCK] = true;
+            }
+        }
+        for &pl in &d.lane[..nl] {
+            for (b, &reached) in reaches[usize::from(pl)].iter().enumerate() {
+                if reached {
+                    d.preds[b][usize::from(d.n_preds[b])] = pl;
+                    d.n_preds[b] += 1;
+                }
+            }
+        }
+        Some(d)
+    }
+
+    /// [`Constraints::viterbi_strided`] with the transitions already laid out by
+    /// [`Constraints::dense`] (`None`: the reference decoder runs).
+    #[allow(clippy::too_many_arguments)]
+    pub fn viterbi_with(
+        &self,
+        emit: &[i32],
+        stride: usize,
+        n: usize,
+        trans: &[i32],
+        dense: Option<&Dense>,
+        back: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) {
         let lattice = Lattice {
             emit,
             stride,
@@ -242,15 +311,15 @@ impl Constraints {
         {
             return;
         }
-        if nl > DENSE || !below_limit(trans) || !below_limit(emit) {
+        let Some(dense) = dense.filter(|_| below_limit(emit)) else {
             return self.viterbi_scalar(lattice, back, out);
-        }
+        };
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
-            return unsafe { self.viterbi_dense_avx2(lattice, back, out) };
+            return unsafe { self.viterbi_dense_avx2(lattice, dense, back, out) };
         }
-        self.viterbi_dense(lattice, back, out)
+        self.viterbi_dense(lattice, dense, back, out)
     }
 
     /// [`Constraints::viterbi_dense`] compiled for AVX2, where its label loops become
@@ -260,68 +329,92 @@ impl Constraints {
     unsafe fn viterbi_dense_avx2(
         &self,
         lattice: Lattice<'_>,
+        dense: &Dense,
         back: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
-        self.viterbi_dense(lattice, back, out)
+        self.viterbi_dense(lattice, dense, back, out)
     }
 
-    /// The same decoding as [`Constraints::viterbi_scalar`], over all label pairs at once
-    /// (disallowed pairs score `NEG`) in `i32`, with the scores shifted by their maximum at
+    /// The same decoding as [`Constraints::viterbi_scalar`], in `i32` over 8-lane blocks of
+    /// labels (disallowed pairs score `NEG`), with the scores shifted by their maximum at
     /// every token so they stay small: a shift changes no comparison, and the caller checks
-    /// every input is below `DENSE_LIMIT`, so no sum overflows.
+    /// every input is below `DENSE_LIMIT`, so no sum overflows. A predecessor skips the
+    /// blocks it cannot reach: there its pairs are all `NEG`, which never beat an allowed
+    /// pair from a reachable label, so the labels of every reachable path are the same.
+    /// Scores, predecessors and back-pointers are by lane; only the output is by label.
     #[inline(always)]
-    fn viterbi_dense(&self, lattice: Lattice<'_>, back: &mut Vec<u8>, out: &mut Vec<u8>) {
+    fn viterbi_dense(
+        &self,
+        lattice: Lattice<'_>,
+        dense: &Dense,
+        back: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) {
         let Lattice {
-            emit,
-            stride,
-            n,
-            trans,
+            emit, stride, n, ..
         } = lattice;
-        const NEG: i32 = i32::MIN / 4;
         let nl = self.nl;
-        // dense[p][l]: the score of label l after label p.
-        let mut dense = [[NEG; DENSE]; DENSE];
-        for l in 0..nl {
-            for &p in &self.from[self.offs[l]..self.offs[l + 1]] {
-                dense[usize::from(p) % DENSE][l] = trans[(p as usize + 1) * nl + l];
-            }
-        }
+        let label = |lane: usize| usize::from(dense.label[lane]);
+        // Lanes past `nl` have no label: every pair into them is `NEG`, so they stay there.
         let mut prev = [NEG; DENSE];
-        for l in 0..nl {
-            if self.start[l] {
-                prev[l] = trans[l] + emit[l];
+        for (lane, p) in prev.iter_mut().enumerate().take(nl) {
+            if dense.start[lane] != NEG {
+                *p = dense.start[lane] + emit[label(lane)];
             }
         }
         back.clear();
-        back.resize(n * nl, 0);
+        back.resize(n * DENSE, 0);
         for i in 1..n {
-            shift(&mut prev, nl);
+            // Unreachable lanes (at most NEG) go lower by the shift, which is below 2^26,
+            // and are set back to NEG below: they can neither overflow nor win.
+            let top = prev.iter().copied().fold(i32::MIN, i32::max);
+            for p in prev.iter_mut() {
+                *p -= top;
+            }
             let mut best = [i32::MIN; DENSE];
             let mut arg = [0i32; DENSE];
-            for (p, row) in dense.iter().enumerate().take(nl) {
-                let pv = prev[p];
-                // Bit masks rather than `if`: plain stores, which vectorise without the
-                // slow masked stores a conditional store becomes.
-                for l in 0..DENSE {
-                    let s = pv + row[l];
-                    let better = -i32::from(s > best[l]);
-                    best[l] = (s & better) | (best[l] & !better);
-                    arg[l] = (p as i32 & better) | (arg[l] & !better);
+            for (b, preds) in dense.preds.iter().enumerate() {
+                let mut bb = [i32::MIN; BLOCK];
+                let mut ab = [0i32; BLOCK];
+                for &p in &preds[..usize::from(dense.n_preds[b])] {
+                    let p = usize::from(p);
+                    let (pv, row) = (prev[p], &dense.trans[p][b]);
+                    // Bit masks rather than `if`: plain stores, which vectorise without the
+                    // slow masked stores a conditional store becomes.
+                    for l in 0..BLOCK {
+                        let s = pv + row[l];
+                        let better = -i32::from(s > bb[l]);
+                        bb[l] = (s & better) | (bb[l] & !better);
+                        ab[l] = (p as i32 & better) | (ab[l] & !better);
+                    }
                 }
+                best[b * BLOCK..(b + 1) * BLOCK].copy_from_slice(&bb);
+                arg[b * BLOCK..(b + 1) * BLOCK].copy_from_slice(&ab);
             }
             let row = &emit[i * stride..i * stride + nl];
-            let bk = &mut back[i * nl..(i + 1) * nl];
-            for l in 0..nl {
-                prev[l] = if best[l] <= NEG / 2 {
-                    NEG
-                } else {
-                    best[l] + row[l]
-                };
-                bk[l] = arg[l] as u8;
+            // Lanes past `nl` read label 0's score, which they never use.
+            let mut e = [0i32; DENSE];
+            for (e, &l) in e.iter_mut().zip(&dense.label) {
+                *e = row.get(usize::from(l)).copied().unwrap_or(0);
+            }
+            for lane in 0..DENSE {
+                let dead = -i32::from(best[lane] <= NEG / 2);
+                prev[lane] = (NEG & dead) | (best[lane].wrapping_add(e[lane]) & !dead);
+            }
+            for (b, &a) in back[i * DENSE..(i + 1) * DENSE].iter_mut().zip(&arg) {
+                *b = a as u8;
             }
         }
-        backtrack(back, nl, n, self.final_label(&prev[..nl]), out);
+        let mut last = [NEG; DENSE];
+        for (lane, &p) in prev.iter().enumerate().take(nl) {
+            last[label(lane)] = p;
+        }
+        let end = usize::from(dense.lane[self.final_label(&last[..nl])]);
+        backtrack(back, DENSE, n, end, out);
+        for l in out.iter_mut() {
+            *l = dense.label[usize::from(*l) % DENSE];
+        }
     }
 
     /// The best label allowed to end a sentence (the first of equals).
@@ -402,6 +495,27 @@ struct Lattice<'a> {
 
 /// Labels the dense decoder handles (BILOU over 4 types has 17).
 const DENSE: usize = 24;
+/// Lanes the dense decoder updates together (AVX2: eight `i32`).
+const BLOCK: usize = 8;
+/// The dense decoder's score of a disallowed pair or an unreachable label.
+const NEG: i32 = i32::MIN / 4;
+
+/// Transition scores laid out for the dense decoder ([`Constraints::dense`]).
+#[derive(Clone, Debug)]
+pub struct Dense {
+    /// The label of each lane, and the lane of each label.
+    label: [u8; DENSE],
+    lane: [u8; DENSE],
+    /// Per lane: the score of starting a sentence on its label, `NEG` if not allowed.
+    start: [i32; DENSE],
+    /// Per block of lanes: the lanes whose labels may precede one of its labels, in label
+    /// order (so equal scores break to the lowest label, as in the reference decoder).
+    preds: [[u8; DENSE]; DENSE / BLOCK],
+    n_preds: [u8; DENSE / BLOCK],
+    /// `trans[p][b][k]`: the score of lane `b * BLOCK + k`'s label after lane `p`'s, `NEG`
+    /// if not allowed.
+    trans: [[[i32; BLOCK]; DENSE / BLOCK]; DENSE],
+}
 /// Bound on emission and transition scores for the dense decoder: quantised weights are
 /// `i16`, so a token's sum stays far below this unless it has thousands of features.
 const DENSE_LIMIT: u32 = 1 << 24;
@@ -412,26 +526,14 @@ fn below_limit(xs: &[i32]) -> bool {
     xs.iter().fold(0u32, |m, x| m | x.unsigned_abs()) < DENSE_LIMIT
 }
 
-/// Subtracts the best reachable score from every reachable one.
-#[inline(always)]
-fn shift(scores: &mut [i32; DENSE], nl: usize) {
-    const UNREACHABLE: i32 = i32::MIN / 8;
-    let top = scores[..nl].iter().copied().max().unwrap_or(0);
-    for s in scores[..nl].iter_mut() {
-        if *s > UNREACHABLE {
-            *s -= top;
-        }
-    }
-}
-
-/// Follows the back-pointers from label `last` at token `n - 1`.
-fn backtrack(back: &[u8], nl: usize, n: usize, last: usize, out: &mut Vec<u8>) {
+/// Follows the back-pointers (`stride` per token) from `last` at token `n - 1`.
+fn backtrack(back: &[u8], stride: usize, n: usize, last: usize, out: &mut Vec<u8>) {
     let mut arg = last;
     out.clear();
     out.resize(n, 0);
     out[n - 1] = arg as u8;
     for i in (1..n).rev() {
-        arg = back[i * nl + arg] as usize;
+        arg = back[i * stride + arg] as usize;
         out[i - 1] = arg as u8;
     }
 }
@@ -528,15 +630,100 @@ impl TrainWeights {
 #[derive(Clone, Debug)]
 pub struct Weights {
     pub nl: usize,
-    keys: Vec<u64>,
-    rows: Vec<i16>,
-    mask: usize,
+    table: Table,
     pub trans: Vec<i32>,
     /// Features stored.
     pub len: usize,
 }
 
 const EMPTY: u64 = 0;
+
+/// An open-addressing table from feature key to a row of `width` quantised scores: the
+/// storage of [`Weights`], and of several weights side by side (see [`Weights::joint`]).
+/// Slots hold a key and the index of its row; rows are packed, so the table is small and
+/// a probe reads one slot line before its row.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Scores per key.
+    pub width: usize,
+    slots: Vec<Slot>,
+    rows: Vec<i16>,
+    mask: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: u64,
+    row: u32,
+}
+
+impl Table {
+    /// An empty table with room for `n` keys at half load.
+    fn with_room(n: usize, width: usize) -> Table {
+        let slots = (n * 2).next_power_of_two().max(16);
+        Table {
+            width,
+            slots: vec![Slot { key: EMPTY, row: 0 }; slots],
+            rows: Vec::with_capacity(n * width),
+            mask: slots - 1,
+        }
+    }
+
+    /// The row of key `k`, added if missing (zeros).
+    fn row_mut(&mut self, k: u64) -> &mut [i16] {
+        let k = nonzero(k);
+        let mut s = (k as usize) & self.mask;
+        while self.slots[s].key != EMPTY && self.slots[s].key != k {
+            s = (s + 1) & self.mask;
+        }
+        if self.slots[s].key == EMPTY {
+            self.slots[s] = Slot {
+                key: k,
+                row: (self.rows.len() / self.width) as u32,
+            };
+            self.rows.resize(self.rows.len() + self.width, 0);
+        }
+        let at = self.slots[s].row as usize * self.width;
+        &mut self.rows[at..at + self.width]
+    }
+
+    #[inline]
+    fn row(&self, k: u64) -> Option<&[i16]> {
+        let k = nonzero(k);
+        let mut s = (k as usize) & self.mask;
+        loop {
+            let here = self.slots[s];
+            if here.key == k {
+                let at = here.row as usize * self.width;
+                return self.rows.get(at..at + self.width);
+            }
+            if here.key == EMPTY {
+                return None;
+            }
+            s = (s + 1) & self.mask;
+        }
+    }
+
+    /// Stored keys (as stored: never `EMPTY`) with their rows, in slot order.
+    fn entries(&self) -> impl Iterator<Item = (u64, &[i16])> {
+        self.slots.iter().filter(|s| s.key != EMPTY).map(|s| {
+            let at = s.row as usize * self.width;
+            (s.key, &self.rows[at..at + self.width])
+        })
+    }
+
+    /// Adds the rows of `feats` into `out` (`width` scores).
+    #[inline]
+    pub fn add_into(&self, feats: &[u64], out: &mut [i32]) {
+        for &f in feats {
+            if let Some(row) = self.row(f) {
+                for (o, &x) in out.iter_mut().zip(row) {
+                    *o += i32::from(x);
+                }
+            }
+        }
+    }
+}
 
 #[inline]
 fn nonzero(k: u64) -> u64 {
@@ -587,58 +774,53 @@ impl Weights {
     }
 
     fn from_entries(nl: usize, entries: Vec<(u64, Vec<i16>)>, trans: Vec<i32>) -> Weights {
-        let slots = (entries.len() * 2).next_power_of_two().max(16);
-        let mut w = Weights {
+        let mut table = Table::with_room(entries.len(), nl);
+        for (k, row) in &entries {
+            table.row_mut(*k).copy_from_slice(row);
+        }
+        Weights {
             nl,
-            keys: vec![EMPTY; slots],
-            rows: vec![0; slots * nl],
-            mask: slots - 1,
+            table,
             trans,
             len: entries.len(),
-        };
-        for (k, row) in entries {
-            let k = nonzero(k);
-            let mut s = (k as usize) & w.mask;
-            while w.keys[s] != EMPTY && w.keys[s] != k {
-                s = (s + 1) & w.mask;
-            }
-            w.keys[s] = k;
-            w.rows[s * nl..(s + 1) * nl].copy_from_slice(&row);
         }
-        w
     }
 
     #[inline]
     pub fn row(&self, k: u64) -> Option<&[i16]> {
-        let k = nonzero(k);
-        let mut s = (k as usize) & self.mask;
-        loop {
-            let here = self.keys[s];
-            if here == k {
-                return Some(&self.rows[s * self.nl..(s + 1) * self.nl]);
-            }
-            if here == EMPTY {
-                return None;
-            }
-            s = (s + 1) & self.mask;
-        }
+        self.table.row(k)
     }
 
     /// Adds the rows of `feats` into `out` (one token's emission scores).
     #[inline]
     pub fn add_into(&self, feats: &[u64], out: &mut [i32]) {
-        for &f in feats {
-            if let Some(row) = self.row(f) {
-                for (o, &x) in out.iter_mut().zip(row) {
-                    *o += i32::from(x);
-                }
+        self.table.add_into(feats, out)
+    }
+
+    /// One table with the rows of `a` and then `b` side by side for every key either has
+    /// (zeros where one lacks it): a feature scored in both passes is then one probe
+    /// instead of two.
+    pub fn joint(a: &Weights, b: Option<&Weights>) -> Table {
+        let nl = a.nl;
+        let parts: Vec<&Weights> = std::iter::once(a).chain(b).collect();
+        let keys = a.len
+            + parts[1..]
+                .iter()
+                .flat_map(|w| w.table.entries())
+                .filter(|&(k, _)| a.row(k).is_none())
+                .count();
+        let mut joint = Table::with_room(keys, nl * parts.len());
+        for (part, w) in parts.iter().enumerate() {
+            for (k, row) in w.table.entries() {
+                joint.row_mut(k)[part * nl..(part + 1) * nl].copy_from_slice(row);
             }
         }
+        joint
     }
 
     /// Stored (feature, label) weights that are not zero.
     pub fn nonzero_weights(&self) -> usize {
-        self.rows.iter().filter(|&&x| x != 0).count()
+        self.table.rows.iter().filter(|&&x| x != 0).count()
     }
 
     /// Serialises: label count, transitions, then sorted keys with sparse rows
@@ -648,14 +830,8 @@ impl Weights {
         for &t in &self.trans {
             put_u32(out, t as u32);
         }
-        let mut entries: Vec<(u64, usize)> = self
-            .keys
-            .iter()
-            .enumerate()
-            .filter(|(_, &k)| k != EMPTY)
-            .map(|(s, &k)| (k, s))
-            .collect();
-        entries.sort_unstable();
+        let mut entries: Vec<(u64, &[i16])> = self.table.entries().collect();
+        entries.sort_unstable_by_key(|e| e.0);
         put_u32(out, entries.len() as u32);
         let mut prev = 0u64;
         for &(k, _) in &entries {
@@ -663,8 +839,7 @@ impl Weights {
             put_varint(out, k - prev);
             prev = k;
         }
-        for &(_, s) in &entries {
-            let row = &self.rows[s * self.nl..(s + 1) * self.nl];
+        for &(_, row) in &entries {
             let mut bits = 0u32;
             for (l, &x) in row.iter().enumerate() {
                 if x != 0 {
@@ -802,8 +977,8 @@ mod tests {
                     trans: &trans,
                 };
                 c.viterbi_scalar(lattice, &mut back, &mut want);
-                if range < 1 << 24 {
-                    c.viterbi_dense(lattice, &mut back, &mut got);
+                if let Some(dense) = c.dense(&trans).filter(|_| range < 1 << 24) {
+                    c.viterbi_dense(lattice, &dense, &mut back, &mut got);
                     assert_eq!(got, want, "{scheme:?} case {case}: portable dense decoder");
                 }
                 c.viterbi_strided(&emit, stride, n, &trans, &mut back, &mut got);

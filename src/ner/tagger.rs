@@ -7,11 +7,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::ner::features::{
-    context_features, doc_features, hash_bytes, token_info, word_features, ClusterTable, DocCasing,
-    DocLabels, IdMap, Scratch, SentCtx, TokInfo, BOUNDARIES, N_LEX, ROLES, ROLE_M1, ROLE_M2,
-    ROLE_P1, ROLE_P2,
+    doc_features, hash_bytes, lexical_context_features, token_info, word_features, ClusterTable,
+    ContextKey, DocCasing, DocLabels, IdMap, Scratch, SentCtx, TokInfo, BOUNDARIES, N_LEX, ROLES,
+    ROLE_M1, ROLE_M2, ROLE_P1, ROLE_P2,
 };
-use crate::ner::model::{put_u32, put_varint, Constraints, Reader, Scheme, Weights};
+use crate::ner::model::{put_u32, put_varint, Constraints, Dense, Reader, Scheme, Table, Weights};
 
 /// File magic: `GZNER\0`, then the format version and a zero byte.
 const MAGIC: &[u8; 8] = b"GZNER\x00\x02\x00";
@@ -29,6 +29,10 @@ pub struct Tagger {
     /// How the model was trained (figures, data, settings), as written by `train`.
     pub notes: String,
     constraints: Constraints,
+    /// `pass1` and `pass2` side by side: the first-pass features score both passes.
+    joint: Table,
+    /// Each pass's transitions laid out for decoding ([`Constraints::dense`]).
+    dense: [Option<Dense>; 2],
     /// Identifies this model to [`WordCache`]s; the weights are not changed after `new`.
     id: u64,
 }
@@ -60,6 +64,10 @@ struct WordCache {
     infos: IdMap<TokInfo>,
     /// `ROLES × passes × nl` scores per slot; slots 0 and 1 are the sentence boundaries.
     sums: Vec<i32>,
+    /// Slots of context keys in `context_sums`.
+    contexts: foldhash::HashMap<ContextKey, u32>,
+    /// Summed scores of each context key's features, `passes × nl` per slot.
+    context_sums: Vec<i32>,
 }
 
 /// Bound on cached words (about 680 bytes each with two passes): past it the cache starts
@@ -76,6 +84,7 @@ impl WordCache {
         if self.owner == t.id
             && self.slot.len() < CACHE_WORDS
             && self.infos.len() < CACHE_WORDS
+            && self.contexts.len() < CACHE_WORDS
             && !self.sums.is_empty()
         {
             return;
@@ -84,25 +93,41 @@ impl WordCache {
         self.slot.clear();
         self.infos.clear();
         self.sums.clear();
+        self.contexts.clear();
+        self.context_sums.clear();
         let mut keys = Vec::new();
         self.push(t, &BOUNDARIES[0], &mut keys);
         self.push(t, &BOUNDARIES[1], &mut keys);
     }
 
     fn push(&mut self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> u32 {
-        let nl = t.scheme.n_labels();
+        let width = t.joint.width;
         let at = self.sums.len();
         self.sums.resize(at + Self::stride(t), 0);
-        let mut row = at;
-        for role in 0..ROLES {
+        for (role, row) in self.sums[at..].chunks_exact_mut(width).enumerate() {
             keys.clear();
             word_features(w, role, keys);
-            for w in std::iter::once(&t.pass1).chain(&t.pass2) {
-                w.add_into(keys, &mut self.sums[row..row + nl]);
-                row += nl;
-            }
+            t.joint.add_into(keys, row);
         }
         (at / Self::stride(t)) as u32
+    }
+
+    /// The summed scores of context key `k`'s features, every pass.
+    fn context(&mut self, t: &Tagger, k: &ContextKey, keys: &mut Vec<u64>) -> &[i32] {
+        let width = t.joint.width;
+        let slot = match self.contexts.get(k) {
+            Some(&s) => s as usize,
+            None => {
+                let s = self.context_sums.len() / width;
+                self.context_sums.resize((s + 1) * width, 0);
+                keys.clear();
+                k.features(keys);
+                t.joint.add_into(keys, &mut self.context_sums[s * width..]);
+                self.contexts.insert(*k, s as u32);
+                s
+            }
+        };
+        &self.context_sums[slot * width..(slot + 1) * width]
     }
 
     fn slot_of(&mut self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> u32 {
@@ -151,13 +176,19 @@ impl Tagger {
         pass2: Option<Weights>,
         notes: String,
     ) -> Tagger {
+        let constraints = Constraints::new(scheme);
         Tagger {
             scheme,
             clusters,
+            joint: Weights::joint(&pass1, pass2.as_ref()),
+            dense: [
+                constraints.dense(&pass1.trans),
+                pass2.as_ref().and_then(|p| constraints.dense(&p.trans)),
+            ],
             pass1,
             pass2,
             notes,
-            constraints: Constraints::new(scheme),
+            constraints,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
@@ -245,17 +276,24 @@ impl Tagger {
                         *o += x;
                     }
                 }
-                s.keys.clear();
-                context_features(toks, i, ctx, &casing, &mut s.keys);
-                let (one, two) = row.split_at_mut(nl);
-                self.pass1.add_into(&s.keys, one);
-                if let Some(p2) = &self.pass2 {
-                    p2.add_into(&s.keys, two);
+                let key = ContextKey::of(toks, i, ctx, &casing);
+                for (o, &x) in row.iter_mut().zip(s.cache.context(self, &key, &mut s.keys)) {
+                    *o += x;
                 }
+                s.keys.clear();
+                lexical_context_features(toks, i, ctx, &mut s.keys);
+                self.joint.add_into(&s.keys, row);
             }
             let mut out = Vec::new();
-            self.constraints
-                .viterbi_strided(rows, w, n, &self.pass1.trans, &mut s.back, &mut out);
+            self.constraints.viterbi_with(
+                rows,
+                w,
+                n,
+                &self.pass1.trans,
+                self.dense[0].as_ref(),
+                &mut s.back,
+                &mut out,
+            );
             labels.push(out);
         }
         let Some(pass2) = &self.pass2 else {
@@ -283,11 +321,12 @@ impl Tagger {
             }
             let mut out = Vec::new();
             let pass2_rows = rows.get(nl..).unwrap_or_default();
-            self.constraints.viterbi_strided(
+            self.constraints.viterbi_with(
                 pass2_rows,
                 2 * nl,
                 n,
                 &pass2.trans,
+                self.dense[1].as_ref(),
                 &mut s.back,
                 &mut out,
             );
