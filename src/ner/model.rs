@@ -687,20 +687,57 @@ impl Table {
         &mut self.rows[at..at + self.width]
     }
 
+    /// The row index of key `k`.
     #[inline]
-    fn row(&self, k: u64) -> Option<&[i16]> {
+    fn find(&self, k: u64) -> Option<u32> {
         let k = nonzero(k);
         let mut s = (k as usize) & self.mask;
         loop {
             let here = self.slots[s];
             if here.key == k {
-                let at = here.row as usize * self.width;
-                return self.rows.get(at..at + self.width);
+                return Some(here.row);
             }
             if here.key == EMPTY {
                 return None;
             }
             s = (s + 1) & self.mask;
+        }
+    }
+
+    #[inline]
+    fn row(&self, k: u64) -> Option<&[i16]> {
+        let at = self.find(k)? as usize * self.width;
+        self.rows.get(at..at + self.width)
+    }
+
+    /// The rows of all `keys` ([`Table::ABSENT`] for a key not stored), looked up together:
+    /// every slot is prefetched first and every row as it is found, so the probes of a
+    /// whole sentence wait on memory at once instead of one after another.
+    pub fn find_all(&self, keys: &[u64], out: &mut Vec<u32>) {
+        for &k in keys {
+            prefetch(&self.slots[(nonzero(k) as usize) & self.mask]);
+        }
+        out.clear();
+        out.extend(keys.iter().map(|&k| {
+            let r = self.find(k).unwrap_or(Self::ABSENT);
+            if let Some(row) = self.rows.get(r as usize * self.width) {
+                prefetch(row);
+            }
+            r
+        }));
+    }
+
+    /// What [`Table::find_all`] gives for a key that is not stored.
+    pub const ABSENT: u32 = u32::MAX;
+
+    /// Adds row `r` (from [`Table::find_all`]) into `out`.
+    #[inline]
+    pub fn add_row(&self, r: u32, out: &mut [i32]) {
+        let at = r as usize * self.width;
+        if let Some(row) = self.rows.get(at..at + self.width) {
+            for (o, &x) in out.iter_mut().zip(row) {
+                *o += i32::from(x);
+            }
         }
     }
 
@@ -723,6 +760,20 @@ impl Table {
             }
         }
     }
+}
+
+/// Asks the CPU to start loading the cache line of `x`.
+#[inline(always)]
+pub(crate) fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch only hints the cache and never faults; the pointer is to a
+        // live value.
+        unsafe { _mm_prefetch((x as *const T).cast::<i8>(), _MM_HINT_T0) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 #[inline]
@@ -789,6 +840,11 @@ impl Weights {
     #[inline]
     pub fn row(&self, k: u64) -> Option<&[i16]> {
         self.table.row(k)
+    }
+
+    /// The table behind the weights.
+    pub fn table(&self) -> &Table {
+        &self.table
     }
 
     /// Adds the rows of `feats` into `out` (one token's emission scores).

@@ -11,7 +11,9 @@ use crate::ner::features::{
     ContextKey, DocCasing, DocLabels, IdMap, Scratch, SentCtx, TokInfo, BOUNDARIES, N_LEX, ROLES,
     ROLE_M1, ROLE_M2, ROLE_P1, ROLE_P2,
 };
-use crate::ner::model::{put_u32, put_varint, Constraints, Dense, Reader, Scheme, Table, Weights};
+use crate::ner::model::{
+    prefetch, put_u32, put_varint, Constraints, Dense, Reader, Scheme, Table, Weights,
+};
 
 /// File magic: `GZNER\0`, then the format version and a zero byte.
 const MAGIC: &[u8; 8] = b"GZNER\x00\x02\x00";
@@ -47,6 +49,11 @@ pub struct TagScratch {
     rows: Vec<Vec<i32>>,
     /// Per token of the current sentence: its cache slot.
     slots: Vec<u32>,
+    /// The current sentence's looked-up features ([`Table::find_all`]): keys, rows, and
+    /// where each token's start.
+    feats: Vec<u64>,
+    found: Vec<u32>,
+    starts: Vec<usize>,
     cache: WordCache,
     text: Scratch,
 }
@@ -150,16 +157,10 @@ impl WordCache {
     /// and each word's sums are first needed two tokens before the word.
     #[inline]
     fn prefetch(&self, s: u32, w: usize) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            let at = s as usize * ROLES * w;
-            if let Some(entry) = self.sums.get(at..at + ROLES * w) {
-                for line in entry.chunks(16) {
-                    // SAFETY: a prefetch only hints the cache and never faults; the pointer
-                    // is into a live slice.
-                    unsafe { _mm_prefetch(line.as_ptr().cast::<i8>(), _MM_HINT_T0) };
-                }
+        let at = s as usize * ROLES * w;
+        if let Some(entry) = self.sums.get(at..at + ROLES * w) {
+            for line in entry.chunks(16) {
+                prefetch(&line[0]);
             }
         }
     }
@@ -258,6 +259,14 @@ impl Tagger {
                 let slot = s.cache.slot_of(self, w, &mut s.keys);
                 s.slots.push(slot);
             }
+            s.feats.clear();
+            s.starts.clear();
+            for i in 0..n {
+                s.starts.push(s.feats.len());
+                lexical_context_features(toks, i, ctx, &mut s.feats);
+            }
+            s.starts.push(s.feats.len());
+            self.joint.find_all(&s.feats, &mut s.found);
             // One row per token: pass-1 scores, then pass-2 scores of the local features.
             let w = passes * nl;
             let rows = &mut s.rows[si];
@@ -280,9 +289,9 @@ impl Tagger {
                 for (o, &x) in row.iter_mut().zip(s.cache.context(self, &key, &mut s.keys)) {
                     *o += x;
                 }
-                s.keys.clear();
-                lexical_context_features(toks, i, ctx, &mut s.keys);
-                self.joint.add_into(&s.keys, row);
+                for &r in &s.found[s.starts[i]..s.starts[i + 1]] {
+                    self.joint.add_row(r, row);
+                }
             }
             let mut out = Vec::new();
             self.constraints.viterbi_with(
@@ -305,9 +314,10 @@ impl Tagger {
         for (si, toks) in sents.iter().enumerate() {
             let ctx = SentCtx::of(toks);
             let n = toks.len();
-            let rows = &mut s.rows[si];
-            for (i, row) in rows.chunks_exact_mut(2 * nl).enumerate() {
-                s.keys.clear();
+            s.feats.clear();
+            s.starts.clear();
+            for i in 0..n {
+                s.starts.push(s.feats.len());
                 doc_features(
                     toks,
                     i,
@@ -315,9 +325,16 @@ impl Tagger {
                     &labels[si],
                     &doc,
                     |l| scheme.type_of(l),
-                    &mut s.keys,
+                    &mut s.feats,
                 );
-                pass2.add_into(&s.keys, &mut row[nl..]);
+            }
+            s.starts.push(s.feats.len());
+            pass2.table().find_all(&s.feats, &mut s.found);
+            let rows = &mut s.rows[si];
+            for (i, row) in rows.chunks_exact_mut(2 * nl).enumerate() {
+                for &r in &s.found[s.starts[i]..s.starts[i + 1]] {
+                    pass2.table().add_row(r, &mut row[nl..]);
+                }
             }
             let mut out = Vec::new();
             let pass2_rows = rows.get(nl..).unwrap_or_default();
