@@ -493,7 +493,7 @@ pub fn context_features(
 /// Everything the non-lexical [`context_features`] of a token depend on: shapes of the
 /// token and its neighbours, position, case, document casing and gazetteer bits. There are
 /// few distinct keys in a corpus, so the tagger caches their summed scores per key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ContextKey {
     /// Shapes of the previous token, the token, and the next one.
     shapes: [u64; 3],
@@ -505,6 +505,20 @@ pub struct ContextKey {
     casing: u8,
     /// The token's lexicon casing code, if it has letters.
     lexcase: Option<u16>,
+}
+
+impl std::hash::Hash for ContextKey {
+    /// One mixed word rather than a hash of every field: keys are looked up at every token.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let [a, b, c] = self.shapes;
+        let [g, h, i] = self.gaz;
+        let small = u64::from(self.casing)
+            | u64::from(self.first) << 8
+            | u64::from(self.all_caps) << 9
+            | self.lexcase.map_or(0, |l| 1 << 10 | u64::from(l) << 11);
+        let gaz = u64::from(g) ^ u64::from(h).rotate_left(21) ^ u64::from(i).rotate_left(42);
+        state.write_u64(mix(a ^ mix(b ^ mix(c ^ mix(gaz ^ small)))));
+    }
 }
 
 impl ContextKey {

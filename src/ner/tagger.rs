@@ -4,12 +4,14 @@
 //!
 //! Owns `models/ner-en.bin`'s layout; does not know about `Document` (see `statistical`).
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::ner::features::{
     doc_features, hash_bytes, lexical_context_features, token_info, word_features, ClusterTable,
-    ContextKey, DocCasing, DocLabels, IdMap, Scratch, SentCtx, TokInfo, BOUNDARIES, N_LEX, ROLES,
-    ROLE_M1, ROLE_M2, ROLE_P1, ROLE_P2,
+    ContextKey, DocCasing, DocLabels, IdHasher, IdMap, Scratch, SentCtx, TokInfo, BOUNDARIES,
+    N_LEX, ROLES, ROLE_M1, ROLE_M2, ROLE_P1, ROLE_P2,
 };
 use crate::ner::model::{
     prefetch, put_u32, put_varint, Constraints, Dense, Reader, Scheme, Table, Weights,
@@ -72,7 +74,7 @@ struct WordCache {
     /// `ROLES × passes × nl` scores per slot; slots 0 and 1 are the sentence boundaries.
     sums: Vec<i32>,
     /// Slots of context keys in `context_sums`.
-    contexts: foldhash::HashMap<ContextKey, u32>,
+    contexts: HashMap<ContextKey, u32, BuildHasherDefault<IdHasher>>,
     /// Summed scores of each context key's features, `passes × nl` per slot.
     context_sums: Vec<i32>,
 }
