@@ -135,14 +135,19 @@ impl EntityType {
 
     /// Parses `PERSON`, `person`, and the CoNLL/OntoNotes spellings (`PER`, `LOC`, `GPE`…).
     pub fn parse(s: &str) -> Option<EntityType> {
-        Some(match s.to_ascii_uppercase().as_str() {
-            "PERSON" | "PER" => EntityType::Person,
-            "PLACE" | "LOC" | "GPE" | "FAC" | "LOCATION" => EntityType::Place,
-            "ORG" | "ORGANIZATION" | "ORGANISATION" => EntityType::Org,
-            "NORP" => EntityType::Norp,
-            "MONEY" => EntityType::Money,
-            "DATE" => EntityType::Date,
-            "MISC" => EntityType::Misc,
+        // Upper-cased on the stack: the gazetteer parses a type per line at start-up.
+        let mut buf = [0u8; 12];
+        let upper = buf.get_mut(..s.len())?;
+        upper.copy_from_slice(s.as_bytes());
+        upper.make_ascii_uppercase();
+        Some(match &*upper {
+            b"PERSON" | b"PER" => EntityType::Person,
+            b"PLACE" | b"LOC" | b"GPE" | b"FAC" | b"LOCATION" => EntityType::Place,
+            b"ORG" | b"ORGANIZATION" | b"ORGANISATION" => EntityType::Org,
+            b"NORP" => EntityType::Norp,
+            b"MONEY" => EntityType::Money,
+            b"DATE" => EntityType::Date,
+            b"MISC" => EntityType::Misc,
             _ => return None,
         })
     }

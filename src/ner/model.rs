@@ -925,18 +925,24 @@ impl Weights {
             prev = prev.wrapping_add(r.varint()?);
             keys.push(prev);
         }
-        let mut entries = Vec::with_capacity(keys.len());
-        for k in keys {
+        // Straight into the table: no row of its own per key (120,000 keys load at start-up).
+        let mut table = Table::with_room(keys.len(), nl);
+        for &k in &keys {
             let bits = r.u32()?;
-            let mut row = vec![0i16; nl];
+            let row = table.row_mut(k);
+            row.fill(0);
             for (l, x) in row.iter_mut().enumerate() {
                 if bits & (1 << l) != 0 {
                     *x = r.u16()? as i16;
                 }
             }
-            entries.push((k, row));
         }
-        Ok(Weights::from_entries(nl, entries, trans))
+        Ok(Weights {
+            nl,
+            table,
+            trans,
+            len: keys.len(),
+        })
     }
 }
 
