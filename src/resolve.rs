@@ -310,9 +310,14 @@ impl Resolver {
                 .get("kind")
                 .is_some_and(|k| k == "government");
             let key = match &link.kb {
-                Some(kb) if government => format!("{kb}#government"),
+                Some(kb) if government => {
+                    let mut k = String::with_capacity(kb.len() + 11);
+                    k.push_str(kb);
+                    k.push_str("#government");
+                    k
+                }
                 Some(kb) => kb.clone(),
-                None => format!("name:{}:{}", m.ty, link.name.to_lowercase()),
+                None => name_key(m.ty, &link.name),
             };
             let surface = surface(&text, m);
             let c = *by_key.entry(key).or_insert_with(|| {
@@ -342,7 +347,7 @@ impl Resolver {
             let c = match find_cluster(&clusters, m, s) {
                 Some(c) => c,
                 None => {
-                    let key = format!("name:{}:{}", m.ty, s.to_lowercase());
+                    let key = name_key(m.ty, s);
                     *by_key.entry(key).or_insert_with(|| {
                         clusters.push(Cluster::new(s.to_string(), m.ty));
                         clusters.len() - 1
@@ -453,6 +458,21 @@ fn is_name(ty: EntityType) -> bool {
 /// The mention's text without a possessive ending.
 fn surface<'t>(text: &'t str, m: &Mention) -> &'t str {
     strip_possessive(m.span.text(text)).trim()
+}
+
+/// `format!("name:{ty}:{}", name.to_lowercase())`, without the formatting machinery.
+fn name_key(ty: EntityType, name: &str) -> String {
+    let ty = ty.as_str();
+    let mut k = String::with_capacity(6 + ty.len() + name.len());
+    k.push_str("name:");
+    k.push_str(ty);
+    k.push(':');
+    if name.is_ascii() {
+        k.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        k.push_str(&name.to_lowercase());
+    }
+    k
 }
 
 /// `s.to_lowercase() == lower`, without allocating for ASCII `s` (where lower-casing is

@@ -77,6 +77,8 @@ impl Assembler {
     /// The events of a document (does not modify it).
     pub fn events(&self, doc: &Document) -> Vec<Event> {
         let quotes = sentence::Quotes::new(sentence::quote_spans(&doc.text));
+        // Lower-cased once for every view's ASCII words (byte for byte, same offsets).
+        let ascii_lower = doc.text.to_ascii_lowercase();
         // Each sentence's mentions, found once (a scan per sentence was quadratic).
         let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); doc.sentences.len()];
         for (mi, m) in doc.mentions.iter().enumerate() {
@@ -95,7 +97,7 @@ impl Assembler {
             if doc.sentences[si].tokens.len() > MAX_SENTENCE_TOKENS {
                 continue;
             }
-            let view = View::new(doc, si, &quotes, in_sentence);
+            let view = View::new(doc, si, &quotes, in_sentence, &ascii_lower);
             let drafter = Drafter {
                 v: &view,
                 lex: &self.lexicon,
