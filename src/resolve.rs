@@ -388,7 +388,7 @@ impl Resolver {
             mentions.sort_by_key(|&i| doc.mentions[i].span.start);
             mentions.dedup();
             entities[number[c]] = Some(Entity {
-                id: format!("E{}", number[c] + 1),
+                id: entity_id(number[c] + 1),
                 name: cl.name,
                 ty: cl.ty,
                 kb: cl.kb,
@@ -439,11 +439,19 @@ impl Cluster {
         if !self.surfaces.iter().any(|k| eq_lower(surface, k)) {
             self.surfaces.push(surface.to_lowercase());
         }
+        // The keys of `link` not yet in the cluster, found by walking both sorted maps
+        // side by side (no tree descent per key, no key cloned when it is already there).
+        let mut missing: smallvec::SmallVec<[(&String, &String); 8]> = smallvec::SmallVec::new();
+        let mut have = self.attributes.keys().peekable();
         for (k, v) in &link.attributes {
-            // Checked first: `entry` would clone the key even when it is already there.
-            if !self.attributes.contains_key(k) {
-                self.attributes.insert(k.clone(), v.clone());
+            while have.next_if(|h| h.as_str() < k.as_str()).is_some() {}
+            if have.peek().is_some_and(|h| *h == k) {
+                continue;
             }
+            missing.push((k, v));
+        }
+        for (k, v) in missing {
+            self.attributes.insert(k.clone(), v.clone());
         }
     }
 }
@@ -458,6 +466,25 @@ fn is_name(ty: EntityType) -> bool {
 /// The mention's text without a possessive ending.
 fn surface<'t>(text: &'t str, m: &Mention) -> &'t str {
     strip_possessive(m.span.text(text)).trim()
+}
+
+/// `format!("E{n}")`, without the formatting machinery.
+fn entity_id(n: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    let mut n = n;
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut id = String::with_capacity(1 + digits.len() - k);
+    id.push('E');
+    id.extend(digits[k..].iter().map(|&d| char::from(d)));
+    id
 }
 
 /// `format!("name:{ty}:{}", name.to_lowercase())`, without the formatting machinery.
