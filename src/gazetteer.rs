@@ -1047,6 +1047,7 @@ impl Gazetteer {
             if let Some(agent) = m
                 .title
                 .as_ref()
+                .filter(|_| !self.agents.is_empty())
                 .and_then(|t| self.agents.get(&t.to_lowercase()))
             {
                 link.attributes.insert("cameo_agent".into(), agent.clone());

@@ -59,7 +59,8 @@ fn relink(doc: &mut Document, gazetteer: &Gazetteer) {
         let (title, offset) = strip_title(s).unwrap_or_default();
         let name = strip_possessive(&s[offset..]);
         // (name, whether only an organisation may be its base)
-        let mut candidates = vec![(name, false)];
+        let mut candidates: smallvec::SmallVec<[(&str, bool); 4]> =
+            smallvec::smallvec![(name, false)];
         for tail in GENERIC_TAILS {
             if let Some(base) = name.strip_suffix(tail) {
                 candidates.push((base, false));
@@ -702,7 +703,7 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
     if same.is_some() {
         return same;
     }
-    let words: Vec<&str> = s.split_whitespace().collect();
+    let words: smallvec::SmallVec<[&str; 8]> = s.split_whitespace().collect();
     if m.ty == EntityType::Person || m.ty == EntityType::Misc {
         // A surname or first name alone, or "First Last" of a longer name.
         let mut best = None;
