@@ -311,8 +311,8 @@ pub struct SentenceInfo {
     pub heading: bool,
 }
 
-/// An entry's attributes, parsed: sorted by key, keys unique.
-type ParsedAttributes = Box<[(String, String)]>;
+/// An entry's attributes, parsed.
+type ParsedAttributes = BTreeMap<String, String>;
 
 /// The loaded gazetteer: default lists plus any user lists.
 pub struct Gazetteer {
@@ -334,8 +334,8 @@ pub struct Gazetteer {
     /// Extra titles (phoenix agents): lower-case phrase → CAMEO agent code.
     agents: HashMap<String, String>,
     warnings: Vec<String>,
-    /// Each entry's parsed `key=value` attributes (first value of a key wins, sorted by
-    /// key), parsed on its first mention rather than on every one.
+    /// Each entry's parsed `key=value` attributes (first value of a key wins), parsed on
+    /// its first mention rather than on every one.
     parsed_attributes: Vec<std::sync::OnceLock<ParsedAttributes>>,
 }
 
@@ -986,10 +986,9 @@ impl Gazetteer {
                     }
                 }
             }
-            attributes.into_iter().collect()
+            attributes
         });
-        // Sorted and unique: `collect` builds the map in one pass.
-        let mut attributes: BTreeMap<String, String> = parsed.iter().cloned().collect();
+        let mut attributes = parsed.clone();
         if let Some(t) = title {
             attributes.insert("title".into(), t.to_string());
         }
