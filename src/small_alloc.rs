@@ -21,19 +21,22 @@ const PER_CLASS: usize = 1024;
 /// Blocks of the system allocator are at least this aligned (glibc on 64-bit: 16).
 const MAX_ALIGN: usize = 16;
 
+/// Per class, a list threaded through the free blocks themselves (each block's first
+/// eight bytes point to the next), and its length.
 struct Cache {
-    len: [usize; CLASSES],
-    blocks: [[*mut u8; PER_CLASS]; CLASSES],
+    head: [*mut u8; CLASSES],
+    len: [u32; CLASSES],
 }
 
 thread_local! {
     // Const-initialised and without `Drop`: no destructor is registered, so the cache can
     // be reached at any point of a thread's life, teardown included (blocks left in it
-    // when a thread ends stay allocated; at most `PER_CLASS` per class).
+    // when a thread ends stay allocated; at most `PER_CLASS` per class). It is 384 bytes:
+    // the blocks carry the lists.
     static CACHE: UnsafeCell<Cache> = const {
         UnsafeCell::new(Cache {
+            head: [std::ptr::null_mut(); CLASSES],
             len: [0; CLASSES],
-            blocks: [[std::ptr::null_mut(); PER_CLASS]; CLASSES],
         })
     };
 }
@@ -64,12 +67,28 @@ fn take(c: usize) -> *mut u8 {
     CACHE.with(|cache| {
         // Only this thread touches its cache, and nothing here allocates or re-enters.
         let cache = unsafe { &mut *cache.get() };
-        let n = cache.len[c];
-        if n == 0 {
-            return std::ptr::null_mut();
+        let block = cache.head[c];
+        if !block.is_null() {
+            // A cached block is at least 16 bytes, 16-aligned, and holds the next one.
+            cache.head[c] = unsafe { block.cast::<*mut u8>().read() };
+            cache.len[c] -= 1;
         }
-        cache.len[c] = n - 1;
-        cache.blocks[c][n - 1]
+        block
+    })
+}
+
+/// Keeps `block`, a free block of class `c`, unless the class's list is full.
+#[inline]
+fn keep(c: usize, block: *mut u8) -> bool {
+    CACHE.with(|cache| {
+        let cache = unsafe { &mut *cache.get() };
+        if cache.len[c] as usize == PER_CLASS {
+            return false;
+        }
+        unsafe { block.cast::<*mut u8>().write(cache.head[c]) };
+        cache.head[c] = block;
+        cache.len[c] += 1;
+        true
     })
 }
 
@@ -106,16 +125,7 @@ unsafe impl GlobalAlloc for SmallCache {
         let Some(c) = class_of(&layout) else {
             return System.dealloc(ptr, layout);
         };
-        let kept = CACHE.with(|cache| {
-            let cache = &mut *cache.get();
-            let n = cache.len[c];
-            if n == PER_CLASS {
-                return false;
-            }
-            cache.blocks[c][n] = ptr;
-            cache.len[c] = n + 1;
-            true
-        });
+        let kept = keep(c, ptr);
         if !kept {
             System.dealloc(ptr, class_layout(c));
         }
