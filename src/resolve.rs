@@ -440,6 +440,11 @@ impl Cluster {
         if !self.surfaces.iter().any(|k| eq_lower(surface, k)) {
             self.surfaces.push(surface.to_lowercase());
         }
+        if self.attributes.is_empty() {
+            // The first link: a copy of the tree, not an insertion per key.
+            self.attributes = link.attributes.clone();
+            return;
+        }
         // The keys of `link` not yet in the cluster, found by walking both sorted maps
         // side by side (no tree descent per key, no key cloned when it is already there).
         let mut missing: smallvec::SmallVec<[(&String, &String); 8]> = smallvec::SmallVec::new();
