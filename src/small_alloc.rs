@@ -1,7 +1,7 @@
 //! The `gazette` binary's global allocator: the system allocator (glibc malloc) behind a
 //! small per-thread cache of freed blocks of up to 512 bytes.
 //!
-//! Every article makes and drops tens of thousands of short-lived small blocks (strings,
+//! Every article makes and drops about a thousand short-lived small blocks (strings,
 //! attribute maps, per-sentence lists), and frees come in bursts when a document is dropped:
 //! glibc's own thread cache holds seven blocks per size, so most frees and mallocs take its
 //! slow paths (bins, consolidation). Here a freed small block goes on a per-thread list for
@@ -57,7 +57,7 @@ fn class_of(layout: &Layout) -> Option<usize> {
 /// block of the class can serve any request of it.
 #[inline]
 fn class_layout(c: usize) -> Layout {
-    // 16-byte multiples up to 256 with alignment 16 are always valid layouts.
+    // 16-byte multiples up to `MAX_SMALL` with alignment 16 are always valid layouts.
     unsafe { Layout::from_size_align_unchecked((c + 1) * 16, MAX_ALIGN) }
 }
 
