@@ -311,6 +311,9 @@ pub struct SentenceInfo {
     pub heading: bool,
 }
 
+/// An entry's attributes, parsed.
+type ParsedAttributes = BTreeMap<String, String>;
+
 /// The loaded gazetteer: default lists plus any user lists.
 pub struct Gazetteer {
     texts: Vec<Cow<'static, str>>,
@@ -331,6 +334,9 @@ pub struct Gazetteer {
     /// Extra titles (phoenix agents): lower-case phrase → CAMEO agent code.
     agents: HashMap<String, String>,
     warnings: Vec<String>,
+    /// Each entry's parsed `key=value` attributes (first value of a key wins), parsed on
+    /// its first mention rather than on every one.
+    parsed_attributes: Vec<std::sync::OnceLock<ParsedAttributes>>,
 }
 
 /// How a user list is given on the command line.
@@ -966,19 +972,23 @@ impl Gazetteer {
     /// codes valid on `date`.
     fn link(&self, e: u32, title: Option<&str>, date: Option<NaiveDate>) -> Link {
         let entry = &self.entries[e as usize];
-        let mut attributes = BTreeMap::new();
-        for &a in &entry.attributes {
-            for kv in self.s(a).split(';') {
-                if let Some((k, v)) = kv.split_once('=') {
-                    let (k, v) = (k.trim(), v.trim());
-                    if !k.is_empty() && k != "match" && !v.is_empty() {
-                        attributes
-                            .entry(k.to_string())
-                            .or_insert_with(|| v.to_string());
+        let parsed = self.parsed_attributes[e as usize].get_or_init(|| {
+            let mut attributes = BTreeMap::new();
+            for &a in &entry.attributes {
+                for kv in self.s(a).split(';') {
+                    if let Some((k, v)) = kv.split_once('=') {
+                        let (k, v) = (k.trim(), v.trim());
+                        if !k.is_empty() && k != "match" && !v.is_empty() {
+                            attributes
+                                .entry(k.to_string())
+                                .or_insert_with(|| v.to_string());
+                        }
                     }
                 }
             }
-        }
+            attributes
+        });
+        let mut attributes = parsed.clone();
         if let Some(t) = title {
             attributes.insert("title".into(), t.to_string());
         }
@@ -1036,6 +1046,7 @@ impl Gazetteer {
             if let Some(agent) = m
                 .title
                 .as_ref()
+                .filter(|_| !self.agents.is_empty())
                 .and_then(|t| self.agents.get(&t.to_lowercase()))
             {
                 link.attributes.insert("cameo_agent".into(), agent.clone());
@@ -1547,7 +1558,9 @@ fn title_before(
 /// A title at the start of `s` ("President Xi Jinping"): the canonical title and the byte
 /// offset where the name after it starts.
 pub fn strip_title(s: &str) -> Option<(String, usize)> {
-    for t in TITLES {
+    let &first = s.as_bytes().first()?;
+    // Only the titles starting with the same letter can match (in list order).
+    for &t in &titles_by_first()[usize::from(first.to_ascii_lowercase())] {
         if s.len() > t.len() && s.is_char_boundary(t.len()) && s[..t.len()].eq_ignore_ascii_case(t)
         {
             let rest = &s[t.len()..];
@@ -1558,6 +1571,20 @@ pub fn strip_title(s: &str) -> Option<(String, usize)> {
         }
     }
     None
+}
+
+/// [`TITLES`] by their first byte, ASCII lower-cased, each list in `TITLES` order.
+fn titles_by_first() -> &'static [Vec<&'static str>] {
+    static BY_FIRST: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    BY_FIRST.get_or_init(|| {
+        let mut by = vec![Vec::new(); 256];
+        for &t in TITLES {
+            if let Some(&b) = t.as_bytes().first() {
+                by[usize::from(b.to_ascii_lowercase())].push(t);
+            }
+        }
+        by
+    })
 }
 
 fn canonical_title(t: &str) -> String {
@@ -2118,6 +2145,9 @@ impl Builder {
         let index = FirstWordIndex::build(groups);
         Gazetteer {
             index,
+            parsed_attributes: (0..self.entries.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             texts: self.texts,
             entries: self.entries,
             aliases: self.aliases,

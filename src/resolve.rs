@@ -59,7 +59,8 @@ fn relink(doc: &mut Document, gazetteer: &Gazetteer) {
         let (title, offset) = strip_title(s).unwrap_or_default();
         let name = strip_possessive(&s[offset..]);
         // (name, whether only an organisation may be its base)
-        let mut candidates = vec![(name, false)];
+        let mut candidates: smallvec::SmallVec<[(&str, bool); 4]> =
+            smallvec::smallvec![(name, false)];
         for tail in GENERIC_TAILS {
             if let Some(base) = name.strip_suffix(tail) {
                 candidates.push((base, false));
@@ -310,9 +311,14 @@ impl Resolver {
                 .get("kind")
                 .is_some_and(|k| k == "government");
             let key = match &link.kb {
-                Some(kb) if government => format!("{kb}#government"),
+                Some(kb) if government => {
+                    let mut k = String::with_capacity(kb.len() + 11);
+                    k.push_str(kb);
+                    k.push_str("#government");
+                    k
+                }
                 Some(kb) => kb.clone(),
-                None => format!("name:{}:{}", m.ty, link.name.to_lowercase()),
+                None => name_key(m.ty, &link.name),
             };
             let surface = surface(&text, m);
             let c = *by_key.entry(key).or_insert_with(|| {
@@ -342,7 +348,7 @@ impl Resolver {
             let c = match find_cluster(&clusters, m, s) {
                 Some(c) => c,
                 None => {
-                    let key = format!("name:{}:{}", m.ty, s.to_lowercase());
+                    let key = name_key(m.ty, s);
                     *by_key.entry(key).or_insert_with(|| {
                         clusters.push(Cluster::new(s.to_string(), m.ty));
                         clusters.len() - 1
@@ -383,7 +389,7 @@ impl Resolver {
             mentions.sort_by_key(|&i| doc.mentions[i].span.start);
             mentions.dedup();
             entities[number[c]] = Some(Entity {
-                id: format!("E{}", number[c] + 1),
+                id: entity_id(number[c] + 1),
                 name: cl.name,
                 ty: cl.ty,
                 kb: cl.kb,
@@ -434,11 +440,24 @@ impl Cluster {
         if !self.surfaces.iter().any(|k| eq_lower(surface, k)) {
             self.surfaces.push(surface.to_lowercase());
         }
+        if self.attributes.is_empty() {
+            // The first link: a copy of the tree, not an insertion per key.
+            self.attributes = link.attributes.clone();
+            return;
+        }
+        // The keys of `link` not yet in the cluster, found by walking both sorted maps
+        // side by side (no tree descent per key, no key cloned when it is already there).
+        let mut missing: smallvec::SmallVec<[(&String, &String); 8]> = smallvec::SmallVec::new();
+        let mut have = self.attributes.keys().peekable();
         for (k, v) in &link.attributes {
-            // Checked first: `entry` would clone the key even when it is already there.
-            if !self.attributes.contains_key(k) {
-                self.attributes.insert(k.clone(), v.clone());
+            while have.next_if(|h| h.as_str() < k.as_str()).is_some() {}
+            if have.peek().is_some_and(|h| *h == k) {
+                continue;
             }
+            missing.push((k, v));
+        }
+        for (k, v) in missing {
+            self.attributes.insert(k.clone(), v.clone());
         }
     }
 }
@@ -453,6 +472,40 @@ fn is_name(ty: EntityType) -> bool {
 /// The mention's text without a possessive ending.
 fn surface<'t>(text: &'t str, m: &Mention) -> &'t str {
     strip_possessive(m.span.text(text)).trim()
+}
+
+/// `format!("E{n}")`, without the formatting machinery.
+fn entity_id(n: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    let mut n = n;
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut id = String::with_capacity(1 + digits.len() - k);
+    id.push('E');
+    id.extend(digits[k..].iter().map(|&d| char::from(d)));
+    id
+}
+
+/// `format!("name:{ty}:{}", name.to_lowercase())`, without the formatting machinery.
+fn name_key(ty: EntityType, name: &str) -> String {
+    let ty = ty.as_str();
+    let mut k = String::with_capacity(6 + ty.len() + name.len());
+    k.push_str("name:");
+    k.push_str(ty);
+    k.push(':');
+    if name.is_ascii() {
+        k.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        k.push_str(&name.to_lowercase());
+    }
+    k
 }
 
 /// `s.to_lowercase() == lower`, without allocating for ASCII `s` (where lower-casing is
@@ -655,7 +708,7 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
     if same.is_some() {
         return same;
     }
-    let words: Vec<&str> = s.split_whitespace().collect();
+    let words: smallvec::SmallVec<[&str; 8]> = s.split_whitespace().collect();
     if m.ty == EntityType::Person || m.ty == EntityType::Misc {
         // A surname or first name alone, or "First Last" of a longer name.
         let mut best = None;

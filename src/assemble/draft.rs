@@ -719,7 +719,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
 
     /// Candidates of a group.
     fn members(&self, g: usize) -> Vec<CandRef> {
-        self.v.groups[g].cands.clone()
+        self.v.groups[g].cands.to_vec()
     }
 
     fn is_personish(&self, c: CandRef) -> bool {
@@ -1550,7 +1550,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             }
         }
         while j < zone_end {
-            let l = self.lw(j).to_string();
+            let l = self.lw(j);
             if j < zone_start {
                 j += 1;
                 continue;
@@ -1596,7 +1596,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             if d.noun
                 && j > zone_start
                 && matches!(
-                    l.as_str(),
+                    l,
                     "is" | "was"
                         | "are"
                         | "were"
@@ -1628,7 +1628,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     break;
                 }
             }
-            if PREPOSITION_SET.contains(l.as_str()) {
+            if PREPOSITION_SET.contains(l) {
                 let g = self
                     .object_group(j + 1)
                     .filter(|&g| !self.modifier_group(g) || l == "between");
@@ -1637,11 +1637,11 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     if !topic_done {
                         let topical = match ty {
                             EventType::Agreement | EventType::Meeting => {
-                                matches!(l.as_str(), "on" | "over" | "about" | "covering")
+                                matches!(l, "on" | "over" | "about" | "covering")
                             }
                             EventType::Commitment => {
-                                matches!(l.as_str(), "to" | "on") && j == zone_start
-                                    || (matches!(l.as_str(), "in" | "of" | "into")
+                                matches!(l, "to" | "on") && j == zone_start
+                                    || (matches!(l, "in" | "of" | "into")
                                         && (after_amount || j == zone_start))
                             }
                             _ => false,
@@ -1694,7 +1694,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                             || self.v.cands[m].kind != CandKind::Plural
                     })
                     .collect();
-                match l.as_str() {
+                match l {
                     "with"
                         if (ty != EventType::Visit || ms.iter().all(|&m| self.is_personish(m))) =>
                     {
@@ -1822,7 +1822,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 && !topic_done
                 && !d.noun
                 && j == zone_start
-                && !matches!(l.as_str(), "," | "." | "to")
+                && !matches!(l, "," | "." | "to")
             {
                 let e = self.phrase_end(j, zone_end);
                 // The object up to its price ("103 Boeing aircraft worth $36 billion").

@@ -77,25 +77,42 @@ impl Assembler {
     /// The events of a document (does not modify it).
     pub fn events(&self, doc: &Document) -> Vec<Event> {
         let quotes = sentence::Quotes::new(sentence::quote_spans(&doc.text));
+        // Lower-cased once for every view's ASCII words (byte for byte, same offsets).
+        let ascii_lower = doc.text.to_ascii_lowercase();
         // Each sentence's mentions, found once (a scan per sentence was quadratic).
-        let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); doc.sentences.len()];
+        // One flat list in sentence order (document order within a sentence), with each
+        // sentence's range in it: no list allocated per sentence.
+        let ns = doc.sentences.len();
+        let mut range_start = vec![0usize; ns + 1];
+        for m in &doc.mentions {
+            if m.sentence < ns {
+                range_start[m.sentence + 1] += 1;
+            }
+        }
+        for s in 0..ns {
+            range_start[s + 1] += range_start[s];
+        }
+        let mut fill = range_start.clone();
+        let mut flat = vec![0usize; range_start[ns]];
         for (mi, m) in doc.mentions.iter().enumerate() {
-            if let Some(list) = by_sentence.get_mut(m.sentence) {
-                list.push(mi);
+            if m.sentence < ns {
+                flat[fill[m.sentence]] = mi;
+                fill[m.sentence] += 1;
             }
         }
         let mut built: Vec<Built> = Vec::new();
         let mut persons: Vec<Person> = Vec::new();
         let mut deferred: Vec<(Event, Draft)> = Vec::new();
         let dateline = dateline(doc);
-        for (si, in_sentence) in by_sentence.iter().enumerate().take(doc.sentences.len()) {
+        for si in 0..ns {
+            let in_sentence = &flat[range_start[si]..range_start[si + 1]];
             // A "sentence" of thousands of tokens is text without punctuation (a broken
             // scrape, hostile input): the analysis below is quadratic in its length, and
             // no event is read from it (issue #9: every stage stays linear).
             if doc.sentences[si].tokens.len() > MAX_SENTENCE_TOKENS {
                 continue;
             }
-            let view = View::new(doc, si, &quotes, in_sentence);
+            let view = View::new(doc, si, &quotes, in_sentence, &ascii_lower);
             let drafter = Drafter {
                 v: &view,
                 lex: &self.lexicon,

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use foldhash::{HashMap, HashSet};
+use smallvec::{smallvec, SmallVec};
 
 use crate::document::{Document, EntityType, SentenceKind, Span, TokenKind};
 
@@ -532,7 +533,7 @@ pub struct Cand {
 /// Coordinated candidates ("Japan, South Korea and the United States").
 #[derive(Clone, Debug)]
 pub struct Group {
-    pub cands: Vec<usize>,
+    pub cands: SmallVec<[usize; 4]>,
     pub start: usize,
     pub end: usize,
 }
@@ -555,13 +556,18 @@ fn straighten(s: &str) -> String {
     s.replace(['’', '‘'], "'")
 }
 
-fn lower_of(text: &str) -> (Cow<'_, str>, bool) {
+/// `text` lower-cased; `ascii_lower` is the same bytes ASCII-lower-cased (a slice of the
+/// document lower-cased once), borrowed for ASCII words instead of allocating.
+fn lower_of<'a>(text: &'a str, ascii_lower: Option<&'a str>) -> (Cow<'a, str>, bool) {
     // Most words are ASCII, where lower-casing is byte for byte and there is no curly
     // apostrophe to straighten; most are lower case already, and are borrowed.
     let mut l: Cow<str> = if !text.is_ascii() {
         Cow::Owned(straighten(&text.to_lowercase()))
     } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(text.to_ascii_lowercase())
+        match ascii_lower {
+            Some(lower) if lower.len() == text.len() => Cow::Borrowed(lower),
+            _ => Cow::Owned(text.to_ascii_lowercase()),
+        }
     } else {
         Cow::Borrowed(text)
     };
@@ -639,7 +645,16 @@ impl Quotes {
 
 impl<'d> View<'d> {
     /// `mentions`: the indices of the mentions of sentence `index`, in document order.
-    pub fn new(doc: &'d Document, index: usize, quotes: &Quotes, mentions: &[usize]) -> View<'d> {
+    ///
+    /// `ascii_lower`: `doc.text` with ASCII letters lower-cased (`str::to_ascii_lowercase`),
+    /// made once per document and shared by its sentences' views.
+    pub fn new(
+        doc: &'d Document,
+        index: usize,
+        quotes: &Quotes,
+        mentions: &[usize],
+        ascii_lower: &'d str,
+    ) -> View<'d> {
         let sentence = &doc.sentences[index];
         let mut heading = sentence.kind == SentenceKind::Heading;
         let toks = doc.sentence_tokens(index);
@@ -655,7 +670,7 @@ impl<'d> View<'d> {
                     }
                 }
             }
-            let (lower, mut poss) = lower_of(text);
+            let (lower, mut poss) = lower_of(text, ascii_lower.get(t.span.start..t.span.end));
             // `leaders’` : the apostrophe is its own token after a plural.
             if !poss && lower.ends_with('s') {
                 if let Some(next) = toks.get(k + 1) {
@@ -1129,8 +1144,9 @@ impl<'d> View<'d> {
         let mut groups: Vec<Group> = Vec::new();
         let mut k = 0;
         while k < n {
-            let mut members = vec![k];
-            let mut links_and = Vec::new();
+            let mut members: SmallVec<[usize; 4]> = smallvec![k];
+            // Whether the last link was an "and" (none yet: `None`).
+            let mut last_and: Option<bool> = None;
             let mut j = k;
             while j + 1 < n {
                 let a = &self.cands[j];
@@ -1164,7 +1180,7 @@ impl<'d> View<'d> {
                 }
                 // Names of different kinds joined by a bare comma are appositions.
                 members.push(j + 1);
-                links_and.push(is_and);
+                last_and = Some(is_and);
                 j += 1;
                 if is_and {
                     // A list ends at its "and", unless another comma-list follows.
@@ -1172,7 +1188,7 @@ impl<'d> View<'d> {
                 }
             }
             // Only comma links and no final "and": an apposition ("Tokyo, Japan"); keep the first.
-            if !links_and.last().copied().unwrap_or(true) {
+            if !last_and.unwrap_or(true) {
                 members.truncate(1);
             }
             let start = self.cands[members[0]].start;

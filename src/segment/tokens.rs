@@ -314,6 +314,29 @@ fn word(text: &str, start: usize, e: usize, out: &mut Vec<Token>) -> usize {
     loop {
         // The letters and digits of one part.
         while p < e {
+            if sh.letters {
+                // Once a letter was seen no unit split can happen: a run of ASCII letters
+                // and digits only counts its chars and whether one was a digit.
+                let run_start = p;
+                let mut seen = 0u8;
+                while p < e {
+                    let c = b[p];
+                    if c >= 0x80 {
+                        break;
+                    }
+                    let cls = ASCII[c as usize];
+                    if cls & chars::ALNUM == 0 {
+                        break;
+                    }
+                    seen |= cls;
+                    p += 1;
+                }
+                if p > run_start {
+                    sh.digits |= seen & DIGIT != 0;
+                    sh.part_chars += p - run_start;
+                    continue;
+                }
+            }
             let c = b[p];
             let (is_digit, l) = if c < 0x80 {
                 let cls = ASCII[c as usize];
