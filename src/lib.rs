@@ -103,10 +103,17 @@ pub struct Pipeline {
 impl Pipeline {
     /// Loads the models the options name.
     pub fn new(options: &PipelineOptions) -> Result<Pipeline> {
-        let gazetteer = gazetteer::Gazetteer::load(&options.gazetteers)?;
+        // The gazetteer and the NER model load side by side: they are most of start-up.
+        let (gazetteer, ner) = std::thread::scope(|scope| {
+            let ner = scope.spawn(|| ner::build(options));
+            let gazetteer = gazetteer::Gazetteer::load(&options.gazetteers);
+            (gazetteer, ner.join())
+        });
+        let gazetteer = gazetteer?;
+        let ner = ner.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         Ok(Pipeline {
             segmenter: segment::Segmenter::new(),
-            ner: ner::build(options)?,
+            ner,
             gazetteer,
             money: money::MoneyRecognizer::new(),
             time: time::DateRecognizer::new(),
