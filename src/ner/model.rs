@@ -719,7 +719,9 @@ impl Table {
         }
         out.clear();
         out.extend(keys.iter().map(|&k| {
-            let r = self.find(k).unwrap_or(Self::ABSENT);
+            let Some(r) = self.find(k) else {
+                return Self::ABSENT;
+            };
             if let Some(row) = self.rows.get(r as usize * self.width) {
                 prefetch(row);
             }
@@ -733,6 +735,9 @@ impl Table {
     /// Adds row `r` (from [`Table::find_all`]) into `out`.
     #[inline]
     pub fn add_row(&self, r: u32, out: &mut [i32]) {
+        if r == Self::ABSENT {
+            return;
+        }
         let at = r as usize * self.width;
         if let Some(row) = self.rows.get(at..at + self.width) {
             for (o, &x) in out.iter_mut().zip(row) {
@@ -753,10 +758,8 @@ impl Table {
     #[inline]
     pub fn add_into(&self, feats: &[u64], out: &mut [i32]) {
         for &f in feats {
-            if let Some(row) = self.row(f) {
-                for (o, &x) in out.iter_mut().zip(row) {
-                    *o += i32::from(x);
-                }
+            if let Some(r) = self.find(f) {
+                self.add_row(r, out);
             }
         }
     }

@@ -51,13 +51,40 @@ pub struct TagScratch {
     rows: Vec<Vec<i32>>,
     /// Per token of the current sentence: its cache slot.
     slots: Vec<u32>,
-    /// The current sentence's looked-up features ([`Table::find_all`]): keys, rows, and
-    /// where each token's start.
-    feats: Vec<u64>,
-    found: Vec<u32>,
-    starts: Vec<usize>,
+    /// The current sentence's looked-up features.
+    found: Found,
     cache: WordCache,
     text: Scratch,
+}
+
+/// A sentence's features looked up in one table together ([`Table::find_all`]): the rows
+/// found, and where each token's start.
+#[derive(Default)]
+struct Found {
+    keys: Vec<u64>,
+    rows: Vec<u32>,
+    starts: Vec<usize>,
+}
+
+impl Found {
+    /// Collects the features `features(i, out)` gives for tokens `0..n` and looks them up.
+    fn look_up(&mut self, table: &Table, n: usize, mut features: impl FnMut(usize, &mut Vec<u64>)) {
+        self.keys.clear();
+        self.starts.clear();
+        for i in 0..n {
+            self.starts.push(self.keys.len());
+            features(i, &mut self.keys);
+        }
+        self.starts.push(self.keys.len());
+        table.find_all(&self.keys, &mut self.rows);
+    }
+
+    /// The rows of token `i`'s features.
+    fn of(&self, i: usize) -> &[u32] {
+        self.rows
+            .get(self.starts[i]..self.starts[i + 1])
+            .unwrap_or_default()
+    }
 }
 
 /// Summed weights of every [`word_features`] role of a word, per pass: most of a token's
@@ -261,14 +288,9 @@ impl Tagger {
                 let slot = s.cache.slot_of(self, w, &mut s.keys);
                 s.slots.push(slot);
             }
-            s.feats.clear();
-            s.starts.clear();
-            for i in 0..n {
-                s.starts.push(s.feats.len());
-                lexical_context_features(toks, i, ctx, &mut s.feats);
-            }
-            s.starts.push(s.feats.len());
-            self.joint.find_all(&s.feats, &mut s.found);
+            s.found.look_up(&self.joint, n, |i, out| {
+                lexical_context_features(toks, i, ctx, out)
+            });
             // One row per token: pass-1 scores, then pass-2 scores of the local features.
             let w = passes * nl;
             let rows = &mut s.rows[si];
@@ -291,7 +313,7 @@ impl Tagger {
                 for (o, &x) in row.iter_mut().zip(s.cache.context(self, &key, &mut s.keys)) {
                     *o += x;
                 }
-                for &r in &s.found[s.starts[i]..s.starts[i + 1]] {
+                for &r in s.found.of(i) {
                     self.joint.add_row(r, row);
                 }
             }
@@ -316,25 +338,12 @@ impl Tagger {
         for (si, toks) in sents.iter().enumerate() {
             let ctx = SentCtx::of(toks);
             let n = toks.len();
-            s.feats.clear();
-            s.starts.clear();
-            for i in 0..n {
-                s.starts.push(s.feats.len());
-                doc_features(
-                    toks,
-                    i,
-                    ctx,
-                    &labels[si],
-                    &doc,
-                    |l| scheme.type_of(l),
-                    &mut s.feats,
-                );
-            }
-            s.starts.push(s.feats.len());
-            pass2.table().find_all(&s.feats, &mut s.found);
+            s.found.look_up(pass2.table(), n, |i, out| {
+                doc_features(toks, i, ctx, &labels[si], &doc, |l| scheme.type_of(l), out)
+            });
             let rows = &mut s.rows[si];
             for (i, row) in rows.chunks_exact_mut(2 * nl).enumerate() {
-                for &r in &s.found[s.starts[i]..s.starts[i + 1]] {
+                for &r in s.found.of(i) {
                     pass2.table().add_row(r, &mut row[nl..]);
                 }
             }
