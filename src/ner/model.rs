@@ -234,7 +234,7 @@ impl Constraints {
     /// once per model and pass to [`Constraints::viterbi_with`].
     pub fn dense(&self, trans: &[i32]) -> Option<Dense> {
         let nl = self.nl;
-        if nl > DENSE || trans.len() < (nl + 1) * nl || !below_limit(trans) {
+        if nl > DENSE || trans.len() < (nl + 1) * nl {
             return None;
         }
         // Lanes ordered by predecessor set, so labels that follow the same labels share
@@ -254,21 +254,21 @@ impl Constraints {
             start: [NEG; DENSE],
             preds: [[0; DENSE]; DENSE / BLOCK],
             n_preds: [0; DENSE / BLOCK],
-            trans: [[[NEG; BLOCK]; DENSE / BLOCK]; DENSE],
+            bits: 0,
+            trans: [[[NEG; BLOCK]; DENSE / BLOCK]; ROWS],
+            gather: [[0; BLOCK]; DENSE / BLOCK],
         };
         for (lane, &l) in order.iter().enumerate() {
             d.label[lane] = l as u8;
             d.lane[l] = lane as u8;
         }
+        for (lane, g) in d.gather.iter_mut().flatten().enumerate() {
+            *g = i32::from(d.label[lane]);
+        }
         let mut reaches = [[false; DENSE / BLOCK]; DENSE];
-        for (lane, &l) in order.iter().enumerate() {
-            if self.start[l] {
-                d.start[lane] = trans[l];
-            }
+        for &l in &order {
             for &p in &self.from[self.offs[l]..self.offs[l + 1]] {
-                let pl = usize::from(d.lane[usize::from(p)]);
-                d.trans[pl][lane / BLOCK][lane % BLOCK] = trans[(usize::from(p) + 1) * nl + l];
-                reaches[pl][lane / BLOCK] = true;
+                reaches[usize::from(d.lane[usize::from(p)])][usize::from(d.lane[l]) / BLOCK] = true;
             }
         }
         for &pl in &d.lane[..nl] {
@@ -277,6 +277,25 @@ impl Constraints {
                     d.preds[b][usize::from(d.n_preds[b])] = pl;
                     d.n_preds[b] += 1;
                 }
+            }
+        }
+        // A predecessor's rank in its block's list goes in the low bits of every score.
+        let most = usize::from(d.n_preds.iter().copied().max().unwrap_or(0)).max(2);
+        d.bits = usize::BITS - (most - 1).leading_zeros();
+        if !below_limit(trans, d.limit()) {
+            return None;
+        }
+        let low = (1i32 << d.bits) - 1;
+        for (lane, &l) in order.iter().enumerate() {
+            if self.start[l] {
+                d.start[lane] = trans[l];
+            }
+            let b = lane / BLOCK;
+            for &p in &self.from[self.offs[l]..self.offs[l + 1]] {
+                let pl = d.lane[usize::from(p)];
+                let rank = d.preds[b].iter().position(|&q| q == pl).unwrap_or(0) as i32;
+                let t = trans[(usize::from(p) + 1) * nl + l];
+                d.trans[usize::from(pl)][b][lane % BLOCK] = (t << d.bits) | (low - rank);
             }
         }
         Some(d)
@@ -311,7 +330,7 @@ impl Constraints {
         {
             return;
         }
-        let Some(dense) = dense.filter(|_| below_limit(emit)) else {
+        let Some(dense) = dense.filter(|d| below_limit(emit, d.limit())) else {
             return self.viterbi_scalar(lattice, back, out);
         };
         #[cfg(target_arch = "x86_64")]
@@ -319,7 +338,7 @@ impl Constraints {
             // SAFETY: the CPU has AVX2, checked just above.
             return unsafe { self.viterbi_dense_avx2(lattice, dense, back, out) };
         }
-        self.viterbi_dense(lattice, dense, back, out)
+        self.viterbi_dense(lattice, dense, Portable, back, out)
     }
 
     /// [`Constraints::viterbi_dense`] compiled for AVX2, where its label loops become
@@ -333,21 +352,29 @@ impl Constraints {
         back: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
-        self.viterbi_dense(lattice, dense, back, out)
+        // SAFETY: this function is only called where the CPU has AVX2.
+        self.viterbi_dense(lattice, dense, unsafe { Avx2::new() }, back, out)
     }
 
     /// The same decoding as [`Constraints::viterbi_scalar`], in `i32` over 8-lane blocks of
     /// labels (disallowed pairs score `NEG`), with the scores shifted by their maximum at
     /// every token so they stay small: a shift changes no comparison, and the caller checks
-    /// every input is below `DENSE_LIMIT`, so no sum overflows. A predecessor skips the
+    /// every input is below [`Dense::limit`], so no sum overflows. A predecessor skips the
     /// blocks it cannot reach: there its pairs are all `NEG`, which never beat an allowed
     /// pair from a reachable label, so the labels of every reachable path are the same.
+    ///
+    /// Scores are kept shifted left by [`Dense::bits`], and every transition carries in
+    /// those low bits how early its predecessor comes in its block's list: so one `max`
+    /// gives both the best score and, for equal scores, the earliest predecessor (as the
+    /// reference decoder's `>` does), and the back-pointer is read from the low bits.
     /// Scores, predecessors and back-pointers are by lane; only the output is by label.
+    /// `kernel` does the vector work ([`Portable`] or [`Avx2`]).
     #[inline(always)]
     fn viterbi_dense(
         &self,
         lattice: Lattice<'_>,
         dense: &Dense,
+        kernel: impl Kernel,
         back: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
@@ -355,65 +382,65 @@ impl Constraints {
             emit, stride, n, ..
         } = lattice;
         let nl = self.nl;
-        let label = |lane: usize| usize::from(dense.label[lane]);
-        // Lanes past `nl` have no label: every pair into them is `NEG`, so they stay there.
-        let mut prev = [NEG; DENSE];
+        let bits = dense.bits;
+        let low = (1i32 << bits) - 1;
+        // `ROWS` long, not `DENSE`: a lane masked by `ROWS - 1` is always in bounds, so the
+        // inner loops carry no bounds checks (the lanes past `DENSE` are never read).
+        let mut prev = [NEG; ROWS];
         for (lane, p) in prev.iter_mut().enumerate().take(nl) {
             if dense.start[lane] != NEG {
-                *p = dense.start[lane] + emit[label(lane)];
+                *p = (dense.start[lane] + emit[usize::from(dense.label[lane])]) << bits;
             }
         }
         back.clear();
         back.resize(n * DENSE, 0);
         for i in 1..n {
             // Unreachable lanes (at most NEG) go lower by the shift, which is below 2^26,
-            // and are set back to NEG below: they can neither overflow nor win.
-            let top = prev.iter().copied().fold(i32::MIN, i32::max);
-            for p in prev.iter_mut() {
+            // and are set back to NEG below: they can neither overflow nor win. The shift
+            // has no low bits, like every score here.
+            let top = prev[..DENSE].iter().copied().fold(i32::MIN, i32::max);
+            for p in prev[..DENSE].iter_mut() {
                 *p -= top;
             }
             let mut best = [i32::MIN; DENSE];
-            let mut arg = [0i32; DENSE];
-            for (b, preds) in dense.preds.iter().enumerate() {
-                let mut bb = [i32::MIN; BLOCK];
-                let mut ab = [0i32; BLOCK];
-                for &p in &preds[..usize::from(dense.n_preds[b])] {
-                    let p = usize::from(p);
-                    let (pv, row) = (prev[p], &dense.trans[p][b]);
-                    // Bit masks rather than `if`: plain stores, which vectorise without the
-                    // slow masked stores a conditional store becomes.
-                    for l in 0..BLOCK {
-                        let s = pv + row[l];
-                        let better = -i32::from(s > bb[l]);
-                        bb[l] = (s & better) | (bb[l] & !better);
-                        ab[l] = (p as i32 & better) | (ab[l] & !better);
-                    }
+            for (b, out) in best.chunks_exact_mut(BLOCK).enumerate() {
+                out.copy_from_slice(&kernel.relax(dense, &prev, b));
+            }
+            // The row in label order, read in place where the lattice has `DENSE` values
+            // from it (all rows but a last one), else copied. Lanes past `nl` read label
+            // 0's score, which they never use.
+            let at = i * stride;
+            let mut short = [0i32; DENSE];
+            let row: &[i32; DENSE] = match emit.get(at..at + DENSE).map(<&[i32; DENSE]>::try_from) {
+                Some(Ok(r)) => r,
+                _ => {
+                    short[..nl].copy_from_slice(&emit[at..at + nl]);
+                    &short
                 }
-                best[b * BLOCK..(b + 1) * BLOCK].copy_from_slice(&bb);
-                arg[b * BLOCK..(b + 1) * BLOCK].copy_from_slice(&ab);
-            }
-            let row = &emit[i * stride..i * stride + nl];
-            // Lanes past `nl` read label 0's score, which they never use.
-            let mut e = [0i32; DENSE];
-            for (e, &l) in e.iter_mut().zip(&dense.label) {
-                *e = row.get(usize::from(l)).copied().unwrap_or(0);
-            }
+            };
+            let e = kernel.gather(dense, row);
             for lane in 0..DENSE {
                 let dead = -i32::from(best[lane] <= NEG / 2);
-                prev[lane] = (NEG & dead) | (best[lane].wrapping_add(e[lane]) & !dead);
+                let score = (best[lane] & !low).wrapping_add(e[lane] << bits);
+                prev[lane] = (NEG & dead) | (score & !dead);
             }
-            for (b, &a) in back[i * DENSE..(i + 1) * DENSE].iter_mut().zip(&arg) {
-                *b = a as u8;
+            for (b, &s) in back[i * DENSE..(i + 1) * DENSE].iter_mut().zip(&best) {
+                *b = (low - (s & low)) as u8;
             }
         }
         let mut last = [NEG; DENSE];
         for (lane, &p) in prev.iter().enumerate().take(nl) {
-            last[label(lane)] = p;
+            last[usize::from(dense.label[lane])] = p;
         }
-        let end = usize::from(dense.lane[self.final_label(&last[..nl])]);
-        backtrack(back, DENSE, n, end, out);
-        for l in out.iter_mut() {
-            *l = dense.label[usize::from(*l) % DENSE];
+        // Back through the ranks: lane `l`'s predecessor is rank `r` of its block's list.
+        let mut lane = usize::from(dense.lane[self.final_label(&last[..nl])]) % DENSE;
+        out.clear();
+        out.resize(n, 0);
+        out[n - 1] = dense.label[lane];
+        for i in (1..n).rev() {
+            let rank = usize::from(back[i * DENSE + lane]) % DENSE;
+            lane = usize::from(dense.preds[lane / BLOCK][rank]) % DENSE;
+            out[i - 1] = dense.label[lane];
         }
     }
 
@@ -495,8 +522,12 @@ struct Lattice<'a> {
 
 /// Labels the dense decoder handles (BILOU over 4 types has 17).
 const DENSE: usize = 24;
+/// [`DENSE`] rounded up to a power of two: the length of the decoder's per-lane arrays
+/// that are indexed by a lane read from a table.
+const ROWS: usize = 32;
 /// Lanes the dense decoder updates together (AVX2: eight `i32`).
 const BLOCK: usize = 8;
+const _: () = assert!(DENSE == 3 * BLOCK);
 /// The dense decoder's score of a disallowed pair or an unreachable label.
 const NEG: i32 = i32::MIN / 4;
 
@@ -512,18 +543,150 @@ pub struct Dense {
     /// order (so equal scores break to the lowest label, as in the reference decoder).
     preds: [[u8; DENSE]; DENSE / BLOCK],
     n_preds: [u8; DENSE / BLOCK],
-    /// `trans[p][b][k]`: the score of lane `b * BLOCK + k`'s label after lane `p`'s, `NEG`
-    /// if not allowed.
-    trans: [[[i32; BLOCK]; DENSE / BLOCK]; DENSE],
+    /// Low bits of every score that hold a predecessor's rank in its block's list: enough
+    /// for the longest list (4 for BILOU's 9).
+    bits: u32,
+    /// `trans[p][b][k]`: the score of lane `b * BLOCK + k`'s label after lane `p`'s,
+    /// shifted left by `bits`, with `2^bits - 1 - rank` of `p` in block `b`'s list in the
+    /// low bits; `NEG` if not allowed.
+    trans: [[[i32; BLOCK]; DENSE / BLOCK]; ROWS],
+    /// The label of each lane, as `i32` in 8-lane blocks (the AVX2 gather's indices).
+    gather: [[i32; BLOCK]; DENSE / BLOCK],
 }
-/// Bound on emission and transition scores for the dense decoder: quantised weights are
-/// `i16`, so a token's sum stays far below this unless it has thousands of features.
-const DENSE_LIMIT: u32 = 1 << 24;
 
-/// Whether every score's magnitude is below [`DENSE_LIMIT`] (a power of two, so an OR of
-/// the magnitudes tells, and the fold vectorises).
-fn below_limit(xs: &[i32]) -> bool {
-    xs.iter().fold(0u32, |m, x| m | x.unsigned_abs()) < DENSE_LIMIT
+impl Dense {
+    /// Bound on emission and transition scores: below `2^24` once shifted by `bits`, which
+    /// is what `NEG` leaves room for. Quantised weights are `i16`, and a token's sum stays
+    /// far below this (at most 210,905 on CoNLL-2003 train, against 2^20 for BILOU) unless
+    /// it has thousands of features; past it the reference decoder runs.
+    fn limit(&self) -> u32 {
+        1 << (24 - self.bits)
+    }
+}
+
+/// The dense decoder's vector work, portable or in AVX2 intrinsics (the autovectoriser
+/// turned the predecessor loop inside out, gathering eight predecessors a lane).
+trait Kernel: Copy {
+    /// Block `b`'s best score over its predecessors: `max(prev[p] + trans[p][b])`.
+    fn relax(self, d: &Dense, prev: &[i32; ROWS], b: usize) -> [i32; BLOCK];
+    /// `row` (by label) by lane.
+    fn gather(self, d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE];
+}
+
+#[derive(Clone, Copy)]
+struct Portable;
+
+impl Kernel for Portable {
+    #[inline(always)]
+    fn relax(self, d: &Dense, prev: &[i32; ROWS], b: usize) -> [i32; BLOCK] {
+        let mut best = [i32::MIN; BLOCK];
+        for &p in &d.preds[b][..usize::from(d.n_preds[b])] {
+            let p = usize::from(p) & (ROWS - 1);
+            for (x, &t) in best.iter_mut().zip(&d.trans[p][b]) {
+                *x = (*x).max(prev[p] + t);
+            }
+        }
+        best
+    }
+
+    #[inline(always)]
+    fn gather(self, d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE] {
+        let mut e = [0i32; DENSE];
+        for (e, &l) in e.iter_mut().zip(&d.label) {
+            *e = row.get(usize::from(l)).copied().unwrap_or(0);
+        }
+        e
+    }
+}
+
+/// Proof that the CPU has AVX2 (made only where that was checked).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Avx2(());
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2 {
+    /// # Safety
+    /// The CPU must have AVX2.
+    unsafe fn new() -> Avx2 {
+        Avx2(())
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx2 {
+    #[inline(always)]
+    fn relax(self, d: &Dense, prev: &[i32; ROWS], b: usize) -> [i32; BLOCK] {
+        // SAFETY: an `Avx2` exists only where the CPU has AVX2.
+        unsafe { relax_avx2(d, prev, b) }
+    }
+
+    #[inline(always)]
+    fn gather(self, d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE] {
+        // SAFETY: as above.
+        unsafe { gather_avx2(d, row) }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn relax_avx2(d: &Dense, prev: &[i32; ROWS], b: usize) -> [i32; BLOCK] {
+    use std::arch::x86_64::*;
+    let mut best = _mm256_set1_epi32(i32::MIN);
+    for &p in &d.preds[b][..usize::from(d.n_preds[b])] {
+        let p = usize::from(p) & (ROWS - 1);
+        // SAFETY: a row of `trans` has 8 values.
+        let t = unsafe { _mm256_loadu_si256(d.trans[p][b].as_ptr().cast()) };
+        best = _mm256_max_epi32(best, _mm256_add_epi32(_mm256_set1_epi32(prev[p]), t));
+    }
+    let mut out = [0i32; BLOCK];
+    // SAFETY: `out` has 8 values.
+    unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), best) };
+    out
+}
+
+/// [`Portable::gather`] in AVX2 permutes: each block of lanes takes its labels from the
+/// three 8-label chunks of the row, a permute of each and two blends (the scalar gather
+/// was a sixth of decoding).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn gather_avx2(d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE] {
+    use std::arch::x86_64::*;
+    let mut e = [0i32; DENSE];
+    let chunk = |c: usize| {
+        // SAFETY: `row` has `DENSE` = 24 values, so chunks 0..3 are in bounds.
+        unsafe { _mm256_loadu_si256(row.as_ptr().add(c * BLOCK).cast()) }
+    };
+    let (c0, c1, c2) = (chunk(0), chunk(1), chunk(2));
+    let pick = |a: __m256i, b: __m256i, sign: __m256i| {
+        _mm256_castps_si256(_mm256_blendv_ps(
+            _mm256_castsi256_ps(a),
+            _mm256_castsi256_ps(b),
+            _mm256_castsi256_ps(sign),
+        ))
+    };
+    for (b, out) in e.chunks_exact_mut(BLOCK).enumerate() {
+        // SAFETY: `gather[b]` has 8 values.
+        let idx = unsafe { _mm256_loadu_si256(d.gather[b].as_ptr().cast()) };
+        // Lanes whose label is in chunk 1 (8..16) or chunk 2 (16..24): the labels' bits 3
+        // and 4, moved to the sign bit that `blendv` reads.
+        let in1 = _mm256_slli_epi32::<28>(idx);
+        let in2 = _mm256_slli_epi32::<27>(idx);
+        let v = _mm256_permutevar8x32_epi32(c0, idx);
+        let v = pick(v, _mm256_permutevar8x32_epi32(c1, idx), in1);
+        let v = pick(v, _mm256_permutevar8x32_epi32(c2, idx), in2);
+        // SAFETY: `out` has 8 values.
+        unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), v) };
+    }
+    e
+}
+
+/// Whether every score's magnitude is below `limit` (a power of two, so an OR of the
+/// magnitudes tells, and the fold vectorises).
+fn below_limit(xs: &[i32], limit: u32) -> bool {
+    xs.iter().fold(0u32, |m, x| m | x.unsigned_abs()) < limit
 }
 
 /// Follows the back-pointers (`stride` per token) from `last` at token `n - 1`.
@@ -1042,9 +1205,20 @@ mod tests {
                     trans: &trans,
                 };
                 c.viterbi_scalar(lattice, &mut back, &mut want);
-                if let Some(dense) = c.dense(&trans).filter(|_| range < 1 << 24) {
-                    c.viterbi_dense(lattice, &dense, &mut back, &mut got);
+                let dense = c.dense(&trans).filter(|d| below_limit(&emit, d.limit()));
+                if let Some(dense) = dense {
+                    c.viterbi_dense(lattice, &dense, Portable, &mut back, &mut got);
                     assert_eq!(got, want, "{scheme:?} case {case}: portable dense decoder");
+                    #[cfg(target_arch = "x86_64")]
+                    if std::is_x86_feature_detected!("avx2") {
+                        // SAFETY: the CPU has AVX2, checked just above.
+                        let avx2 = unsafe { Avx2::new() };
+                        c.viterbi_dense(lattice, &dense, avx2, &mut back, &mut got);
+                        assert_eq!(got, want, "{scheme:?} case {case}: AVX2 dense decoder");
+                        let row: [i32; DENSE] = std::array::from_fn(|_| score() as i32);
+                        let lanes = avx2.gather(&dense, &row);
+                        assert_eq!(lanes, Portable.gather(&dense, &row), "{scheme:?} gather");
+                    }
                 }
                 c.viterbi_strided(&emit, stride, n, &trans, &mut back, &mut got);
                 assert_eq!(got, want, "{scheme:?} case {case}: dispatched decoder");
