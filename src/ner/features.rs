@@ -669,55 +669,132 @@ pub fn doc_features(
     type_of: impl Fn(u8) -> u8,
     out: &mut Vec<u64>,
 ) {
-    let lab = |k: isize| -> u64 {
-        if k < 0 {
-            0xfe
-        } else {
-            p1.get(k as usize).map_or(0xff, |&l| u64::from(l))
+    DocKey::of(toks, i, ctx, p1, doc, type_of).features(out);
+}
+
+/// Everything the [`doc_features`] of a token depend on: the first-pass labels around it
+/// and, for a capitalised word labelled elsewhere in the document, a summary of those
+/// labels. There are few distinct keys in a corpus, so the tagger caches their summed
+/// second-pass scores per key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocKey {
+    /// First-pass labels of the previous token, the token and the next one (`0xfe` before
+    /// the sentence, `0xff` past it).
+    labels: [u8; 3],
+    agg: Option<Agg>,
+}
+
+/// How a capitalised word was labelled elsewhere in the document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Agg {
+    /// Bit `l`: the word has label `l` elsewhere (labels are below 32: see `MAX_LABELS`).
+    seen: u32,
+    /// Majority type × 4 + its strength.
+    maj: u8,
+    /// Type of the token's own first-pass label.
+    own: u8,
+    /// The token is first in its sentence or in an all-caps sentence.
+    hidden: bool,
+    shape: u64,
+}
+
+impl std::hash::Hash for DocKey {
+    /// One mixed word, as for [`ContextKey`]: keys are looked up at every token.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let [a, b, c] = self.labels.map(u64::from);
+        let small = a | b << 8 | c << 16;
+        let h = match self.agg {
+            None => mix(small),
+            Some(g) => {
+                let bits = u64::from(g.seen)
+                    | u64::from(g.maj) << 32
+                    | u64::from(g.own) << 40
+                    | u64::from(g.hidden) << 48;
+                mix(small ^ 1 << 24 ^ mix(bits ^ mix(g.shape)))
+            }
+        };
+        state.write_u64(h);
+    }
+}
+
+impl DocKey {
+    pub fn of(
+        toks: &[TokInfo],
+        i: usize,
+        ctx: SentCtx,
+        p1: &[u8],
+        doc: &DocLabels,
+        type_of: impl Fn(u8) -> u8,
+    ) -> DocKey {
+        let lab = |k: isize| -> u8 {
+            if k < 0 {
+                0xfe
+            } else {
+                p1.get(k as usize).copied().unwrap_or(0xff)
+            }
+        };
+        let ii = i as isize;
+        let labels = [lab(ii - 1), lab(ii), lab(ii + 1)];
+        let agg = (|| {
+            let w = &toks[i];
+            if !w.capitalised() {
+                return None;
+            }
+            let counts = doc.counts.get(&w.lower)?;
+            let own = p1.get(i).copied().unwrap_or(0) as usize;
+            let mut by_type = [0u32; N_TYPES + 1];
+            let mut seen = 0u32;
+            for (l, &c) in counts.iter().enumerate().take(doc.n_labels.min(32)) {
+                let c = u32::from(c) - u32::from(l == own);
+                if c > 0 {
+                    seen |= 1 << l;
+                    by_type[type_of(l as u8) as usize] += c;
+                }
+            }
+            let total: u32 = by_type.iter().sum();
+            if total == 0 {
+                return None;
+            }
+            let (maj, &n) = by_type
+                .iter()
+                .enumerate()
+                .max_by_key(|&(k, &c)| (c, std::cmp::Reverse(k)))
+                .unwrap_or((0, &0));
+            let strength = if n == total {
+                2
+            } else {
+                u8::from(2 * n > total)
+            };
+            Some(Agg {
+                seen,
+                maj: maj as u8 * 4 + strength,
+                own: type_of(own as u8),
+                hidden: i == 0 || ctx.all_caps,
+                shape: w.shape,
+            })
+        })();
+        DocKey { labels, agg }
+    }
+
+    /// The key's features, in [`doc_features`]'s order.
+    pub fn features(&self, out: &mut Vec<u64>) {
+        let [m1, own, p1] = self.labels.map(u64::from);
+        out.push(key(t::P1, own));
+        out.push(key(t::P1_M1, m1));
+        out.push(key(t::P1_P1, p1));
+        out.push(key2(t::P1_M1_P1, m1, p1));
+        let Some(g) = self.agg else {
+            return;
+        };
+        for l in 0..32 {
+            if g.seen >> l & 1 != 0 {
+                out.push(key(t::AGG, l));
+            }
         }
-    };
-    let ii = i as isize;
-    out.push(key(t::P1, lab(ii)));
-    out.push(key(t::P1_M1, lab(ii - 1)));
-    out.push(key(t::P1_P1, lab(ii + 1)));
-    out.push(key2(t::P1_M1_P1, lab(ii - 1), lab(ii + 1)));
-    let w = &toks[i];
-    if !w.capitalised() {
-        return;
+        let maj = u64::from(g.maj);
+        out.push(key(t::AGG_MAJ, maj));
+        out.push(key2(t::AGG_MAJ_P1, maj, u64::from(g.own)));
+        out.push(key2(t::AGG_MAJ_HIDDEN, maj, u64::from(g.hidden)));
+        out.push(key2(t::AGG_MAJ_SHAPE, maj, g.shape));
     }
-    let Some(counts) = doc.counts.get(&w.lower) else {
-        return;
-    };
-    let own = p1.get(i).copied().unwrap_or(0) as usize;
-    let mut by_type = [0u32; N_TYPES + 1];
-    for (l, &c) in counts.iter().enumerate().take(doc.n_labels) {
-        let c = u32::from(c) - u32::from(l == own);
-        if c > 0 {
-            out.push(key(t::AGG, l as u64));
-            by_type[type_of(l as u8) as usize] += c;
-        }
-    }
-    let total: u32 = by_type.iter().sum();
-    if total == 0 {
-        return;
-    }
-    let (maj, &n) = by_type
-        .iter()
-        .enumerate()
-        .max_by_key(|&(k, &c)| (c, std::cmp::Reverse(k)))
-        .unwrap_or((0, &0));
-    let strength = if n == total {
-        2
-    } else {
-        u64::from(2 * n > total)
-    };
-    let maj = maj as u64 * 4 + strength;
-    out.push(key(t::AGG_MAJ, maj));
-    out.push(key2(t::AGG_MAJ_P1, maj, u64::from(type_of(own as u8))));
-    out.push(key2(
-        t::AGG_MAJ_HIDDEN,
-        maj,
-        u64::from(i == 0 || ctx.all_caps),
-    ));
-    out.push(key2(t::AGG_MAJ_SHAPE, maj, w.shape));
 }

@@ -9,9 +9,9 @@ use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::ner::features::{
-    doc_features, hash_bytes, lexical_context_features, token_info, word_features, ClusterTable,
-    ContextKey, DocCasing, DocLabels, IdHasher, IdMap, Scratch, SentCtx, TokInfo, BOUNDARIES,
-    N_LEX, ROLES, ROLE_M1, ROLE_M2, ROLE_P1, ROLE_P2,
+    hash_bytes, lexical_context_features, token_info, word_features, ClusterTable, ContextKey,
+    DocCasing, DocKey, DocLabels, IdHasher, IdMap, Scratch, SentCtx, TokInfo, BOUNDARIES, N_LEX,
+    ROLES, ROLE_M1, ROLE_M2, ROLE_P1, ROLE_P2,
 };
 use crate::ner::model::{
     prefetch, put_u32, put_varint, Constraints, Dense, Reader, Scheme, Table, Weights,
@@ -104,6 +104,10 @@ struct WordCache {
     contexts: HashMap<ContextKey, u32, BuildHasherDefault<IdHasher>>,
     /// Summed scores of each context key's features, `passes × nl` per slot.
     context_sums: Vec<i32>,
+    /// Slots of second-pass keys in `doc_sums`.
+    docs: HashMap<DocKey, u32, BuildHasherDefault<IdHasher>>,
+    /// Summed second-pass scores of each [`DocKey`]'s features, `nl` per slot.
+    doc_sums: Vec<i32>,
 }
 
 /// Bound on cached words (about 680 bytes each with two passes): past it the cache starts
@@ -121,6 +125,7 @@ impl WordCache {
             && self.slot.len() < CACHE_WORDS
             && self.infos.len() < CACHE_WORDS
             && self.contexts.len() < CACHE_WORDS
+            && self.docs.len() < CACHE_WORDS
             && !self.sums.is_empty()
         {
             return;
@@ -131,6 +136,8 @@ impl WordCache {
         self.sums.clear();
         self.contexts.clear();
         self.context_sums.clear();
+        self.docs.clear();
+        self.doc_sums.clear();
         let mut keys = Vec::new();
         self.push(t, &BOUNDARIES[0], &mut keys);
         self.push(t, &BOUNDARIES[1], &mut keys);
@@ -164,6 +171,26 @@ impl WordCache {
             }
         };
         &self.context_sums[slot * width..(slot + 1) * width]
+    }
+
+    /// The summed second-pass scores of `k`'s features.
+    fn doc(&mut self, pass2: &Weights, k: &DocKey, keys: &mut Vec<u64>) -> &[i32] {
+        let width = pass2.table().width;
+        let slot = match self.docs.get(k) {
+            Some(&s) => s as usize,
+            None => {
+                let s = self.doc_sums.len() / width;
+                self.doc_sums.resize((s + 1) * width, 0);
+                keys.clear();
+                k.features(keys);
+                pass2
+                    .table()
+                    .add_into(keys, &mut self.doc_sums[s * width..]);
+                self.docs.insert(*k, s as u32);
+                s
+            }
+        };
+        &self.doc_sums[slot * width..(slot + 1) * width]
     }
 
     fn slot_of(&mut self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> u32 {
@@ -338,13 +365,14 @@ impl Tagger {
         for (si, toks) in sents.iter().enumerate() {
             let ctx = SentCtx::of(toks);
             let n = toks.len();
-            s.found.look_up(pass2.table(), n, |i, out| {
-                doc_features(toks, i, ctx, &labels[si], &doc, |l| scheme.type_of(l), out)
-            });
             let rows = &mut s.rows[si];
             for (i, row) in rows.chunks_exact_mut(2 * nl).enumerate() {
-                for &r in s.found.of(i) {
-                    pass2.table().add_row(r, &mut row[nl..]);
+                let key = DocKey::of(toks, i, ctx, &labels[si], &doc, |l| scheme.type_of(l));
+                for (o, &x) in row[nl..]
+                    .iter_mut()
+                    .zip(s.cache.doc(pass2, &key, &mut s.keys))
+                {
+                    *o += x;
                 }
             }
             let mut out = Vec::new();
@@ -466,7 +494,7 @@ fn role_index(i: usize, n: usize, role: usize) -> Result<usize, u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ner::features::local_features;
+    use crate::ner::features::{doc_features, local_features};
     use crate::ner::statistical::EMBEDDED;
 
     /// Tagging as defined: every feature of every token looked up, no cache.
