@@ -330,13 +330,16 @@ impl Constraints {
         {
             return;
         }
-        let Some(dense) = dense.filter(|d| below_limit(emit, d.limit())) else {
+        let Some(dense) = dense else {
             return self.viterbi_scalar(lattice, back, out);
         };
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
             return unsafe { self.viterbi_dense_avx2(lattice, dense, back, out) };
+        }
+        if !below_limit(emit, dense.limit()) {
+            return self.viterbi_scalar(lattice, back, out);
         }
         self.viterbi_dense(lattice, dense, Portable, back, out)
     }
@@ -352,6 +355,10 @@ impl Constraints {
         back: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
+        // Checked here, where the check vectorises 8 lanes wide.
+        if !below_limit(lattice.emit, dense.limit()) {
+            return self.viterbi_scalar(lattice, back, out);
+        }
         // SAFETY: this function is only called where the CPU has AVX2.
         self.viterbi_dense(lattice, dense, unsafe { Avx2::new() }, back, out)
     }
@@ -685,6 +692,7 @@ fn gather_avx2(d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE] {
 
 /// Whether every score's magnitude is below `limit` (a power of two, so an OR of the
 /// magnitudes tells, and the fold vectorises).
+#[inline(always)]
 fn below_limit(xs: &[i32], limit: u32) -> bool {
     xs.iter().fold(0u32, |m, x| m | x.unsigned_abs()) < limit
 }
