@@ -257,6 +257,17 @@ impl Constraints {
             bits: 0,
             trans: [[[NEG; BLOCK]; DENSE / BLOCK]; ROWS],
             gather: [[0; BLOCK]; DENSE / BLOCK],
+            groups: [Group {
+                blocks: 0,
+                n: 0,
+                preds: [0; DENSE],
+            }; DENSE / BLOCK],
+            n_groups: 0,
+            slots: [[PredSlot {
+                pred: [0; BLOCK],
+                trans: [NEG; BLOCK],
+            }; DENSE]; DENSE / BLOCK],
+            n_slots: [0; DENSE / BLOCK],
         };
         for (lane, &l) in order.iter().enumerate() {
             d.label[lane] = l as u8;
@@ -296,6 +307,54 @@ impl Constraints {
                 let rank = d.preds[b].iter().position(|&q| q == pl).unwrap_or(0) as i32;
                 let t = trans[(usize::from(p) + 1) * nl + l];
                 d.trans[usize::from(pl)][b][lane % BLOCK] = (t << d.bits) | (low - rank);
+            }
+        }
+        // A block whose labels have at most half as many predecessors each as the block
+        // has in all is relaxed slot by slot; the others a predecessor at a time, blocks
+        // with the same list together.
+        for b in 0..DENSE / BLOCK {
+            let mut slots = [[None; DENSE]; BLOCK];
+            let mut most = 0;
+            for (k, lane_slots) in slots.iter_mut().enumerate() {
+                let lane = b * BLOCK + k;
+                let Some(&l) = order.get(lane) else { continue };
+                let from = &self.from[self.offs[l]..self.offs[l + 1]];
+                for (j, &p) in from.iter().enumerate() {
+                    lane_slots[j] = Some(d.lane[usize::from(p)]);
+                }
+                most = most.max(from.len());
+            }
+            let n = usize::from(d.n_preds[b]);
+            if n == 0 {
+                continue;
+            }
+            if 2 * most <= n {
+                d.n_slots[b] = most as u8;
+                for (j, slot) in d.slots[b].iter_mut().enumerate().take(most) {
+                    for (k, lane_slots) in slots.iter().enumerate() {
+                        if let Some(pl) = lane_slots[j] {
+                            slot.pred[k] = i32::from(pl);
+                            slot.trans[k] = d.trans[usize::from(pl)][b][k];
+                        }
+                    }
+                }
+                continue;
+            }
+            let list = &d.preds[b][..n];
+            let groups = &mut d.groups[..usize::from(d.n_groups)];
+            match groups
+                .iter_mut()
+                .find(|g| &g.preds[..usize::from(g.n)] == list)
+            {
+                Some(g) => g.blocks |= 1 << b,
+                None => {
+                    d.groups[usize::from(d.n_groups)] = Group {
+                        blocks: 1 << b,
+                        n: n as u8,
+                        preds: d.preds[b],
+                    };
+                    d.n_groups += 1;
+                }
             }
         }
         Some(d)
@@ -385,12 +444,9 @@ impl Constraints {
         back: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
-        let Lattice {
-            emit, stride, n, ..
-        } = lattice;
+        let Lattice { emit, n, .. } = lattice;
         let nl = self.nl;
         let bits = dense.bits;
-        let low = (1i32 << bits) - 1;
         // `ROWS` long, not `DENSE`: a lane masked by `ROWS - 1` is always in bounds, so the
         // inner loops carry no bounds checks (the lanes past `DENSE` are never read).
         let mut prev = [NEG; ROWS];
@@ -401,40 +457,7 @@ impl Constraints {
         }
         back.clear();
         back.resize(n * DENSE, 0);
-        for i in 1..n {
-            // Unreachable lanes (at most NEG) go lower by the shift, which is below 2^26,
-            // and are set back to NEG below: they can neither overflow nor win. The shift
-            // has no low bits, like every score here.
-            let top = prev[..DENSE].iter().copied().fold(i32::MIN, i32::max);
-            for p in prev[..DENSE].iter_mut() {
-                *p -= top;
-            }
-            let mut best = [i32::MIN; DENSE];
-            for (b, out) in best.chunks_exact_mut(BLOCK).enumerate() {
-                out.copy_from_slice(&kernel.relax(dense, &prev, b));
-            }
-            // The row in label order, read in place where the lattice has `DENSE` values
-            // from it (all rows but a last one), else copied. Lanes past `nl` read label
-            // 0's score, which they never use.
-            let at = i * stride;
-            let mut short = [0i32; DENSE];
-            let row: &[i32; DENSE] = match emit.get(at..at + DENSE).map(<&[i32; DENSE]>::try_from) {
-                Some(Ok(r)) => r,
-                _ => {
-                    short[..nl].copy_from_slice(&emit[at..at + nl]);
-                    &short
-                }
-            };
-            let e = kernel.gather(dense, row);
-            for lane in 0..DENSE {
-                let dead = -i32::from(best[lane] <= NEG / 2);
-                let score = (best[lane] & !low).wrapping_add(e[lane] << bits);
-                prev[lane] = (NEG & dead) | (score & !dead);
-            }
-            for (b, &s) in back[i * DENSE..(i + 1) * DENSE].iter_mut().zip(&best) {
-                *b = (low - (s & low)) as u8;
-            }
-        }
+        kernel.forward(dense, nl, lattice, &mut prev, back);
         let mut last = [NEG; DENSE];
         for (lane, &p) in prev.iter().enumerate().take(nl) {
             last[usize::from(dense.label[lane])] = p;
@@ -559,6 +582,30 @@ pub struct Dense {
     trans: [[[i32; BLOCK]; DENSE / BLOCK]; ROWS],
     /// The label of each lane, as `i32` in 8-lane blocks (the AVX2 gather's indices).
     gather: [[i32; BLOCK]; DENSE / BLOCK],
+    /// Blocks relaxed a predecessor at a time, grouped by their predecessor list.
+    groups: [Group; DENSE / BLOCK],
+    n_groups: u8,
+    /// Blocks relaxed a slot at a time instead (see [`PredSlot`]), and how many slots each.
+    slots: [[PredSlot; DENSE]; DENSE / BLOCK],
+    n_slots: [u8; DENSE / BLOCK],
+}
+
+/// Blocks (bit `b` for block `b`) that share a predecessor list, and that list (lanes).
+#[derive(Clone, Copy, Debug)]
+struct Group {
+    blocks: u8,
+    n: u8,
+    preds: [u8; DENSE],
+}
+
+/// The `j`-th predecessor of each lane of a block: cheaper than the block's whole list
+/// when each label has few (BILOU's inside and last labels have 2 of the block's 8).
+#[derive(Clone, Copy, Debug)]
+struct PredSlot {
+    /// The lane of each lane's `j`-th predecessor (0 where it has none).
+    pred: [i32; BLOCK],
+    /// Its transition as in [`Dense::trans`]; `NEG` where it has none.
+    trans: [i32; BLOCK],
 }
 
 impl Dense {
@@ -571,21 +618,52 @@ impl Dense {
     }
 }
 
-/// The dense decoder's vector work, portable or in AVX2 intrinsics (the autovectoriser
-/// turned the predecessor loop inside out, gathering eight predecessors a lane).
-trait Kernel: Copy {
-    /// Block `b`'s best score over its predecessors: `max(prev[p] + trans[p][b])`.
-    fn relax(self, d: &Dense, prev: &[i32; ROWS], b: usize) -> [i32; BLOCK];
-    /// `row` (by label) by lane.
-    fn gather(self, d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE];
+/// The row of token `i` in label order, read in place where the lattice has `DENSE`
+/// values from it (all rows but a last one), else copied into `short`. Lanes past `nl`
+/// read label 0's score, which they never use.
+#[inline(always)]
+fn row_at<'a>(
+    lattice: &Lattice<'a>,
+    i: usize,
+    nl: usize,
+    short: &'a mut [i32; DENSE],
+) -> &'a [i32; DENSE] {
+    let at = i * lattice.stride;
+    match lattice
+        .emit
+        .get(at..at + DENSE)
+        .map(<&[i32; DENSE]>::try_from)
+    {
+        Some(Ok(r)) => r,
+        _ => {
+            short[..nl].copy_from_slice(&lattice.emit[at..at + nl]);
+            short
+        }
+    }
 }
 
+/// The dense decoder's forward pass, portable or in AVX2 intrinsics (the autovectoriser
+/// turned the predecessor loop inside out, gathering eight predecessors a lane).
+trait Kernel: Copy {
+    /// Tokens `1..n`: from the first token's scores in `prev` to the last one's, with
+    /// each token's ranks in `back` ([`Constraints::viterbi_dense`]).
+    fn forward(
+        self,
+        d: &Dense,
+        nl: usize,
+        lattice: Lattice<'_>,
+        prev: &mut [i32; ROWS],
+        back: &mut [u8],
+    );
+}
+
+/// The forward pass as defined, lane by lane.
 #[derive(Clone, Copy)]
 struct Portable;
 
-impl Kernel for Portable {
-    #[inline(always)]
-    fn relax(self, d: &Dense, prev: &[i32; ROWS], b: usize) -> [i32; BLOCK] {
+impl Portable {
+    /// Block `b`'s best score over its predecessors: `max(prev[p] + trans[p][b])`.
+    fn relax(d: &Dense, prev: &[i32; ROWS], b: usize) -> [i32; BLOCK] {
         let mut best = [i32::MIN; BLOCK];
         for &p in &d.preds[b][..usize::from(d.n_preds[b])] {
             let p = usize::from(p) & (ROWS - 1);
@@ -596,13 +674,49 @@ impl Kernel for Portable {
         best
     }
 
-    #[inline(always)]
-    fn gather(self, d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE] {
+    /// `row` (by label) by lane.
+    fn gather(d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE] {
         let mut e = [0i32; DENSE];
         for (e, &l) in e.iter_mut().zip(&d.label) {
             *e = row.get(usize::from(l)).copied().unwrap_or(0);
         }
         e
+    }
+}
+
+impl Kernel for Portable {
+    fn forward(
+        self,
+        d: &Dense,
+        nl: usize,
+        lattice: Lattice<'_>,
+        prev: &mut [i32; ROWS],
+        back: &mut [u8],
+    ) {
+        let low = (1i32 << d.bits) - 1;
+        for i in 1..lattice.n {
+            // Unreachable lanes (at most NEG) go lower by the shift, which is below 2^26,
+            // and are set back to NEG below: they can neither overflow nor win. The shift
+            // has no low bits, like every score here.
+            let top = prev[..DENSE].iter().copied().fold(i32::MIN, i32::max);
+            for p in prev[..DENSE].iter_mut() {
+                *p -= top;
+            }
+            let mut best = [i32::MIN; DENSE];
+            for (b, out) in best.chunks_exact_mut(BLOCK).enumerate() {
+                out.copy_from_slice(&Self::relax(d, prev, b));
+            }
+            let mut short = [0i32; DENSE];
+            let e = Self::gather(d, row_at(&lattice, i, nl, &mut short));
+            for lane in 0..DENSE {
+                let dead = -i32::from(best[lane] <= NEG / 2);
+                let score = (best[lane] & !low).wrapping_add(e[lane] << d.bits);
+                prev[lane] = (NEG & dead) | (score & !dead);
+            }
+            for (b, &s) in back[i * DENSE..(i + 1) * DENSE].iter_mut().zip(&best) {
+                *b = (low - (s & low)) as u8;
+            }
+        }
     }
 }
 
@@ -623,71 +737,170 @@ impl Avx2 {
 #[cfg(target_arch = "x86_64")]
 impl Kernel for Avx2 {
     #[inline(always)]
-    fn relax(self, d: &Dense, prev: &[i32; ROWS], b: usize) -> [i32; BLOCK] {
+    fn forward(
+        self,
+        d: &Dense,
+        nl: usize,
+        lattice: Lattice<'_>,
+        prev: &mut [i32; ROWS],
+        back: &mut [u8],
+    ) {
         // SAFETY: an `Avx2` exists only where the CPU has AVX2.
-        unsafe { relax_avx2(d, prev, b) }
-    }
-
-    #[inline(always)]
-    fn gather(self, d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE] {
-        // SAFETY: as above.
-        unsafe { gather_avx2(d, row) }
+        unsafe { avx2::forward(d, nl, lattice, prev, back) }
     }
 }
 
+/// [`Portable::forward`] in AVX2 registers: the scores stay in three 8-lane vectors, each
+/// block of predecessors sharing a list is relaxed with one broadcast per predecessor
+/// ([`Dense::groups`]), and blocks whose labels have few predecessors each (BILOU's inside
+/// and last labels: two) take them slot by slot, permuting the scores ([`Dense::slots`]).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-fn relax_avx2(d: &Dense, prev: &[i32; ROWS], b: usize) -> [i32; BLOCK] {
+mod avx2 {
+    use super::{Dense, Lattice, BLOCK, DENSE, NEG, ROWS};
     use std::arch::x86_64::*;
-    let mut best = _mm256_set1_epi32(i32::MIN);
-    for &p in &d.preds[b][..usize::from(d.n_preds[b])] {
-        let p = usize::from(p) & (ROWS - 1);
-        // SAFETY: a row of `trans` has 8 values.
-        let t = unsafe { _mm256_loadu_si256(d.trans[p][b].as_ptr().cast()) };
-        best = _mm256_max_epi32(best, _mm256_add_epi32(_mm256_set1_epi32(prev[p]), t));
-    }
-    let mut out = [0i32; BLOCK];
-    // SAFETY: `out` has 8 values.
-    unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), best) };
-    out
-}
 
-/// [`Portable::gather`] in AVX2 permutes: each block of lanes takes its labels from the
-/// three 8-label chunks of the row, a permute of each and two blends (the scalar gather
-/// was a sixth of decoding).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-fn gather_avx2(d: &Dense, row: &[i32; DENSE]) -> [i32; DENSE] {
-    use std::arch::x86_64::*;
-    let mut e = [0i32; DENSE];
-    let chunk = |c: usize| {
-        // SAFETY: `row` has `DENSE` = 24 values, so chunks 0..3 are in bounds.
-        unsafe { _mm256_loadu_si256(row.as_ptr().add(c * BLOCK).cast()) }
-    };
-    let (c0, c1, c2) = (chunk(0), chunk(1), chunk(2));
-    let pick = |a: __m256i, b: __m256i, sign: __m256i| {
-        _mm256_castps_si256(_mm256_blendv_ps(
-            _mm256_castsi256_ps(a),
-            _mm256_castsi256_ps(b),
-            _mm256_castsi256_ps(sign),
-        ))
-    };
-    for (b, out) in e.chunks_exact_mut(BLOCK).enumerate() {
-        // SAFETY: `gather[b]` has 8 values.
-        let idx = unsafe { _mm256_loadu_si256(d.gather[b].as_ptr().cast()) };
-        // Lanes whose label is in chunk 1 (8..16) or chunk 2 (16..24): the labels' bits 3
-        // and 4, moved to the sign bit that `blendv` reads.
-        let in1 = _mm256_slli_epi32::<28>(idx);
-        let in2 = _mm256_slli_epi32::<27>(idx);
-        let v = _mm256_permutevar8x32_epi32(c0, idx);
-        let v = pick(v, _mm256_permutevar8x32_epi32(c1, idx), in1);
-        let v = pick(v, _mm256_permutevar8x32_epi32(c2, idx), in2);
-        // SAFETY: `out` has 8 values.
-        unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), v) };
+    type Lanes = [__m256i; DENSE / BLOCK];
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn load(x: &[i32; BLOCK]) -> __m256i {
+        // SAFETY: `x` has 8 values.
+        unsafe { _mm256_loadu_si256(x.as_ptr().cast()) }
     }
-    e
+
+    /// Lane `k` of the result is lane `idx[k]` (below 24) of the three vectors `v`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn permute(v: &Lanes, idx: __m256i) -> __m256i {
+        let pick = |a: __m256i, b: __m256i, sign: __m256i| {
+            _mm256_castps_si256(_mm256_blendv_ps(
+                _mm256_castsi256_ps(a),
+                _mm256_castsi256_ps(b),
+                _mm256_castsi256_ps(sign),
+            ))
+        };
+        // Lanes whose index is in vector 1 (8..16) or 2 (16..24): the index's bits 3 and
+        // 4, moved to the sign bit that `blendv` reads.
+        let r = _mm256_permutevar8x32_epi32(v[0], idx);
+        let r = pick(
+            r,
+            _mm256_permutevar8x32_epi32(v[1], idx),
+            _mm256_slli_epi32::<28>(idx),
+        );
+        pick(
+            r,
+            _mm256_permutevar8x32_epi32(v[2], idx),
+            _mm256_slli_epi32::<27>(idx),
+        )
+    }
+
+    /// `row` (by label) by lane.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(super) fn gather(d: &Dense, row: &[i32; DENSE]) -> Lanes {
+        let chunk = |c: usize| {
+            // SAFETY: `row` has `DENSE` = 24 values, so chunks 0..3 are in bounds.
+            unsafe { _mm256_loadu_si256(row.as_ptr().add(c * BLOCK).cast()) }
+        };
+        let v = [chunk(0), chunk(1), chunk(2)];
+        [0, 1, 2].map(|b| permute(&v, load(&d.gather[b])))
+    }
+
+    /// Relaxes the blocks in `M` (a bit per block) from every predecessor of `preds`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn relax<const M: u8>(acc: &mut Lanes, d: &Dense, preds: &[u8], prev: &[i32; ROWS]) {
+        for &p in preds {
+            let p = usize::from(p) & (ROWS - 1);
+            let v = _mm256_set1_epi32(prev[p]);
+            let t = &d.trans[p];
+            for (b, acc) in acc.iter_mut().enumerate() {
+                if M >> b & 1 != 0 {
+                    *acc = _mm256_max_epi32(*acc, _mm256_add_epi32(v, load(&t[b])));
+                }
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn forward(
+        d: &Dense,
+        nl: usize,
+        lattice: Lattice<'_>,
+        prev: &mut [i32; ROWS],
+        back: &mut [u8],
+    ) {
+        let neg = _mm256_set1_epi32(NEG);
+        let half = _mm256_set1_epi32(NEG / 2);
+        let low = _mm256_set1_epi32((1 << d.bits) - 1);
+        let shift = _mm_cvtsi32_si128(d.bits as i32);
+        // The low byte of each 32-bit lane, four per 128-bit half, then the halves' two
+        // words side by side: eight ranks as eight bytes.
+        let bytes = _mm256_setr_epi8(
+            0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, //
+            0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        );
+        let halves = _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1);
+        let mut p: Lanes = [0, 1, 2].map(|b| {
+            let mut x = [0; BLOCK];
+            x.copy_from_slice(&prev[b * BLOCK..(b + 1) * BLOCK]);
+            load(&x)
+        });
+        for i in 1..lattice.n {
+            // The shift by the top score, as in `Portable::forward`.
+            let m = _mm256_max_epi32(_mm256_max_epi32(p[0], p[1]), p[2]);
+            let m = _mm256_max_epi32(m, _mm256_permute2x128_si256::<1>(m, m));
+            let m = _mm256_max_epi32(m, _mm256_shuffle_epi32::<0b0100_1110>(m));
+            let m = _mm256_max_epi32(m, _mm256_shuffle_epi32::<0b1011_0001>(m));
+            for (b, p) in p.iter_mut().enumerate() {
+                *p = _mm256_sub_epi32(*p, m);
+                // SAFETY: `prev` has 32 values, so lanes `b * 8..b * 8 + 8` are in bounds.
+                unsafe { _mm256_storeu_si256(prev.as_mut_ptr().add(b * BLOCK).cast(), *p) };
+            }
+            let mut acc: Lanes = [_mm256_set1_epi32(i32::MIN); DENSE / BLOCK];
+            for g in &d.groups[..usize::from(d.n_groups)] {
+                let preds = &g.preds[..usize::from(g.n)];
+                match g.blocks {
+                    1 => relax::<1>(&mut acc, d, preds, prev),
+                    2 => relax::<2>(&mut acc, d, preds, prev),
+                    3 => relax::<3>(&mut acc, d, preds, prev),
+                    4 => relax::<4>(&mut acc, d, preds, prev),
+                    5 => relax::<5>(&mut acc, d, preds, prev),
+                    6 => relax::<6>(&mut acc, d, preds, prev),
+                    _ => relax::<7>(&mut acc, d, preds, prev),
+                }
+            }
+            for (b, acc) in acc.iter_mut().enumerate() {
+                for slot in &d.slots[b][..usize::from(d.n_slots[b])] {
+                    let v = permute(&p, load(&slot.pred));
+                    *acc = _mm256_max_epi32(*acc, _mm256_add_epi32(v, load(&slot.trans)));
+                }
+            }
+            let mut short = [0i32; DENSE];
+            let e = gather(d, super::row_at(&lattice, i, nl, &mut short));
+            let ranks = &mut back[i * DENSE..(i + 1) * DENSE];
+            for (b, out) in ranks.chunks_exact_mut(BLOCK).enumerate() {
+                let live = _mm256_cmpgt_epi32(acc[b], half);
+                let score = _mm256_add_epi32(
+                    _mm256_andnot_si256(low, acc[b]),
+                    _mm256_sll_epi32(e[b], shift),
+                );
+                p[b] = _mm256_castps_si256(_mm256_blendv_ps(
+                    _mm256_castsi256_ps(neg),
+                    _mm256_castsi256_ps(score),
+                    _mm256_castsi256_ps(live),
+                ));
+                let rank = _mm256_sub_epi32(low, _mm256_and_si256(acc[b], low));
+                let r = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(rank, bytes), halves);
+                // SAFETY: `out` has 8 bytes.
+                unsafe { _mm_storel_epi64(out.as_mut_ptr().cast(), _mm256_castsi256_si128(r)) };
+            }
+        }
+        for (b, p) in p.iter().enumerate() {
+            // SAFETY: as above.
+            unsafe { _mm256_storeu_si256(prev.as_mut_ptr().add(b * BLOCK).cast(), *p) };
+        }
+    }
 }
 
 /// Whether every score's magnitude is below `limit` (a power of two, so an OR of the
@@ -1224,8 +1437,17 @@ mod tests {
                         c.viterbi_dense(lattice, &dense, avx2, &mut back, &mut got);
                         assert_eq!(got, want, "{scheme:?} case {case}: AVX2 dense decoder");
                         let row: [i32; DENSE] = std::array::from_fn(|_| score() as i32);
-                        let lanes = avx2.gather(&dense, &row);
-                        assert_eq!(lanes, Portable.gather(&dense, &row), "{scheme:?} gather");
+                        let mut lanes = [0i32; DENSE];
+                        // SAFETY: the CPU has AVX2, checked above.
+                        unsafe {
+                            for (v, out) in avx2::gather(&dense, &row)
+                                .iter()
+                                .zip(lanes.chunks_exact_mut(BLOCK))
+                            {
+                                std::arch::x86_64::_mm256_storeu_si256(out.as_mut_ptr().cast(), *v);
+                            }
+                        }
+                        assert_eq!(lanes, Portable::gather(&dense, &row), "{scheme:?} gather");
                     }
                 }
                 c.viterbi_strided(&emit, stride, n, &trans, &mut back, &mut got);
