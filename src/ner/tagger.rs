@@ -49,8 +49,9 @@ pub struct TagScratch {
     back: Vec<u8>,
     /// Per sentence: emission scores, a row of `passes × nl` per token (see `tag_document`).
     rows: Vec<Vec<i32>>,
-    /// Per token of the current sentence: its cache slot.
+    /// Per token of the current sentence: its cache slot, and its context key's.
     slots: Vec<u32>,
+    context_slots: Vec<u32>,
     /// The current sentence's looked-up features.
     found: Found,
     cache: WordCache,
@@ -155,8 +156,9 @@ impl WordCache {
         (at / Self::stride(t)) as u32
     }
 
-    /// The summed scores of context key `k`'s features, every pass.
-    fn context(&mut self, t: &Tagger, k: &ContextKey, keys: &mut Vec<u64>) -> &[i32] {
+    /// The slot of context key `k`'s summed scores, every pass (see [`WordCache::context`]);
+    /// its row is prefetched.
+    fn context_slot(&mut self, t: &Tagger, k: &ContextKey, keys: &mut Vec<u64>) -> u32 {
         let width = t.joint.width;
         let slot = match self.contexts.get(k) {
             Some(&s) => s as usize,
@@ -170,7 +172,18 @@ impl WordCache {
                 s
             }
         };
-        &self.context_sums[slot * width..(slot + 1) * width]
+        if let Some(row) = self.context_sums.get(slot * width..(slot + 1) * width) {
+            for line in row.chunks(16) {
+                prefetch(&line[0]);
+            }
+        }
+        slot as u32
+    }
+
+    /// The summed scores of a context slot.
+    fn context(&self, slot: u32, width: usize) -> &[i32] {
+        let at = slot as usize * width;
+        &self.context_sums[at..at + width]
     }
 
     /// The summed second-pass scores of `k`'s features.
@@ -315,6 +328,14 @@ impl Tagger {
                 let slot = s.cache.slot_of(self, w, &mut s.keys);
                 s.slots.push(slot);
             }
+            // The sentence's context keys looked up before any is used: the lookups miss
+            // the cache, and done together they overlap.
+            s.context_slots.clear();
+            for i in 0..n {
+                let key = ContextKey::of(toks, i, ctx, &casing);
+                let slot = s.cache.context_slot(self, &key, &mut s.keys);
+                s.context_slots.push(slot);
+            }
             s.found.look_up(&self.joint, n, |i, out| {
                 lexical_context_features(toks, i, ctx, out)
             });
@@ -336,8 +357,10 @@ impl Tagger {
                         *o += x;
                     }
                 }
-                let key = ContextKey::of(toks, i, ctx, &casing);
-                for (o, &x) in row.iter_mut().zip(s.cache.context(self, &key, &mut s.keys)) {
+                for (o, &x) in row
+                    .iter_mut()
+                    .zip(s.cache.context(s.context_slots[i], self.joint.width))
+                {
                     *o += x;
                 }
                 for &r in s.found.of(i) {
