@@ -202,6 +202,28 @@ struct Run {
     progress: OnceLock<indicatif::ProgressBar>,
     articles: AtomicU64,
     resumed: AtomicUsize,
+    /// The first paths' discovery, started before the models load (see [`Early`]).
+    early: Mutex<Option<Early>>,
+}
+
+/// Discovery of the paths given before the first `-`, run on its own thread while the
+/// models load: walking a folder and reading each file's size is serial work (tens of ms
+/// for 10,000 files) that would otherwise keep every worker waiting.
+struct Early {
+    paths: Vec<PathBuf>,
+    found: std::thread::JoinHandle<(ingest::Discovery, Vec<u64>)>,
+}
+
+/// The files under `paths`, and each one's size (0 if it cannot be read: opening it will
+/// say why).
+fn discover(paths: &[PathBuf]) -> (ingest::Discovery, Vec<u64>) {
+    let found = ingest::discover_all(paths);
+    let sizes = found
+        .files
+        .iter()
+        .map(|f| fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0))
+        .collect();
+    (found, sizes)
 }
 
 /// What one input document turned into.
@@ -232,6 +254,9 @@ impl Run {
             }
             fs::create_dir_all(dir)
                 .map_err(|e| UsageError(format!("--out {}: {e}", dir.display())))?;
+            // Before the inputs are discovered (below): an output folder may be inside an
+            // input folder.
+            tempfiles::sweep_stale(dir);
         }
         if io.jobs == Some(0) {
             return Err(UsageError("--jobs must be at least 1".into()).into());
@@ -256,6 +281,19 @@ impl Run {
                 .num_threads(jobs)
                 .build_global();
         }
+        let first: Vec<PathBuf> = io
+            .inputs
+            .iter()
+            .take_while(|p| *p != Path::new("-"))
+            .cloned()
+            .collect();
+        let early = (!first.is_empty()).then(|| Early {
+            found: {
+                let first = first.clone();
+                std::thread::spawn(move || discover(&first))
+            },
+            paths: first,
+        });
         let pipeline = Pipeline::new(&io.pipeline.options()).context("loading the pipeline")?;
         if io.out.is_some() {
             tempfiles::clean_up_on_signal();
@@ -283,14 +321,12 @@ impl Run {
             progress: OnceLock::new(),
             articles: AtomicU64::new(0),
             resumed: AtomicUsize::new(0),
+            early: Mutex::new(early),
         })
     }
 
     fn go(self) -> Result<u8> {
         let mut out: Stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-        if let Some(dir) = &self.io.out {
-            tempfiles::sweep_stale(dir);
-        }
         if self.io.inputs.is_empty() {
             self.stdin(&mut out)?;
         } else {
@@ -557,7 +593,17 @@ impl Run {
         if paths.is_empty() {
             return Ok(());
         }
-        let found = ingest::discover_all(paths);
+        let early = self
+            .early
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .filter(|e| e.paths == paths);
+        let (found, sizes) = match early.map(|e| e.found.join()) {
+            Some(Ok(found)) => found,
+            // Not started for these paths (or its thread panicked): discover here.
+            _ => discover(paths),
+        };
         for n in &found.notices {
             self.warn(n);
         }
@@ -588,7 +634,7 @@ impl Run {
                     continue;
                 }
             }
-            let size = fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+            let size = sizes.get(i).copied().unwrap_or(0);
             total += size;
             jobs.push(Job {
                 file,
