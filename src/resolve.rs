@@ -258,6 +258,53 @@ struct Cluster {
     /// A person's name's words, lower-cased once here rather than for every mention
     /// compared (empty for other types).
     name_words: Vec<String>,
+    /// An organisation's name: its number of words, whether it is an acronym, and its
+    /// [`initials`] (made when first asked for), kept rather than worked out again for
+    /// every mention compared (zero, false and unset for other types).
+    name_len: usize,
+    name_acronym: bool,
+    name_initials: std::cell::OnceCell<String>,
+}
+
+/// Which clusters have a lower-cased surface, by the surface's hash (so that "same name
+/// as an entity" does not compare with every surface of every cluster). A hit is checked
+/// against the cluster's surfaces; a hash collision only costs that check.
+#[derive(Default)]
+struct SurfaceIndex {
+    by_hash: HashMap<u64, smallvec::SmallVec<[u32; 2]>>,
+}
+
+impl SurfaceIndex {
+    fn hash(lower: &str) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::with_seed(0x9e37_79b9).hash_one(lower)
+    }
+
+    /// Indexes the surfaces of cluster `c` from `from` on.
+    fn add(&mut self, clusters: &[Cluster], c: usize, from: usize) {
+        for k in &clusters[c].surfaces[from..] {
+            let list = self.by_hash.entry(Self::hash(k)).or_default();
+            if list.last() != Some(&(c as u32)) {
+                list.push(c as u32);
+            }
+        }
+    }
+
+    /// The first cluster (in order) with surface `lower` that `keep` accepts: as
+    /// `clusters.iter().position(|c| keep(c) && c.surfaces.contains(lower))`.
+    fn first(
+        &self,
+        clusters: &[Cluster],
+        lower: &str,
+        keep: impl Fn(&Cluster) -> bool,
+    ) -> Option<usize> {
+        self.by_hash
+            .get(&Self::hash(lower))?
+            .iter()
+            .map(|&c| c as usize)
+            .filter(|&c| keep(&clusters[c]) && clusters[c].surfaces.iter().any(|k| k == lower))
+            .min()
+    }
 }
 
 impl Resolver {
@@ -290,6 +337,7 @@ impl Resolver {
         metonymy(&text, &mut doc.mentions);
 
         let mut clusters: Vec<Cluster> = Vec::new();
+        let mut index = SurfaceIndex::default();
         let mut by_key: HashMap<String, usize> = HashMap::default();
         let mut assigned: Vec<Option<usize>> = vec![None; n];
 
@@ -327,6 +375,10 @@ impl Resolver {
             });
             clusters[c].add(i, surface, link);
             assigned[i] = Some(c);
+            // Indexed once all linked mentions are in: nothing looks before then.
+        }
+        for c in 0..clusters.len() {
+            index.add(&clusters, c, 0);
         }
 
         // 2. Unlinked name mentions, longest first so "Kim" can find "Kim Min-seok" written
@@ -336,7 +388,7 @@ impl Resolver {
             .collect();
         // Cached: the key counts words, and a comparison sort would count each many times.
         order.sort_by_cached_key(|&i| {
-            let words = surface(&text, &doc.mentions[i]).split_whitespace().count();
+            let words = word_count(surface(&text, &doc.mentions[i]));
             (std::cmp::Reverse(words), doc.mentions[i].span.start)
         });
         for i in order {
@@ -345,18 +397,21 @@ impl Resolver {
             if s.is_empty() {
                 continue;
             }
-            let c = match find_cluster(&clusters, m, s) {
+            let c = match find_cluster(&clusters, &index, m, s) {
                 Some(c) => c,
                 None => {
                     let key = name_key(m.ty, s);
                     *by_key.entry(key).or_insert_with(|| {
                         clusters.push(Cluster::new(s.to_string(), m.ty));
+                        index.add(&clusters, clusters.len() - 1, 0);
                         clusters.len() - 1
                     })
                 }
             };
             let empty = Link::default();
+            let known = clusters[c].surfaces.len();
             clusters[c].add(i, s, m.link.as_ref().unwrap_or(&empty));
+            index.add(&clusters, c, known);
             if let Some(t) = m.link.as_ref().and_then(|l| l.attributes.get("title")) {
                 clusters[c]
                     .attributes
@@ -417,12 +472,22 @@ impl Cluster {
                 EntityType::Person => name.split_whitespace().map(str::to_lowercase).collect(),
                 _ => Vec::new(),
             },
+            name_len: match ty {
+                EntityType::Org => word_count(&name),
+                _ => 0,
+            },
+            name_acronym: ty == EntityType::Org && is_acronym(&name),
+            name_initials: std::cell::OnceCell::new(),
             name,
             ty,
             kb: None,
             attributes: BTreeMap::new(),
             mentions: Vec::new(),
         }
+    }
+
+    fn initials(&self) -> &str {
+        self.name_initials.get_or_init(|| initials(&self.name))
     }
 
     fn from_link(ty: EntityType, link: &Link) -> Cluster {
@@ -501,7 +566,9 @@ fn name_key(ty: EntityType, name: &str) -> String {
     k.push_str(ty);
     k.push(':');
     if name.is_ascii() {
-        k.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let from = k.len();
+        k.push_str(name);
+        k[from..].make_ascii_lowercase();
     } else {
         k.push_str(&name.to_lowercase());
     }
@@ -511,6 +578,10 @@ fn name_key(ty: EntityType, name: &str) -> String {
 /// `s.to_lowercase() == lower`, without allocating for ASCII `s` (where lower-casing is
 /// byte for byte).
 fn eq_lower(s: &str, lower: &str) -> bool {
+    // ASCII keeps its length when lower-cased: a length mismatch settles it.
+    if s.len() != lower.len() && s.is_ascii() {
+        return false;
+    }
     if s.is_ascii() {
         s.len() == lower.len()
             && s.bytes()
@@ -519,6 +590,25 @@ fn eq_lower(s: &str, lower: &str) -> bool {
     } else {
         s.to_lowercase() == lower
     }
+}
+
+/// `s.split_whitespace().count()`, byte by byte for ASCII.
+fn word_count(s: &str) -> usize {
+    if !s.is_ascii() {
+        return s.split_whitespace().count();
+    }
+    // The ASCII characters `char::is_whitespace` accepts (vertical tab included).
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let mut n = 0;
+    let mut prev_ws = true;
+    for &b in s.as_bytes() {
+        let w = ws(b);
+        if prev_ws && !w {
+            n += 1;
+        }
+        prev_ws = w;
+    }
+    n
 }
 
 fn strip_possessive(s: &str) -> &str {
@@ -580,13 +670,17 @@ fn person_overrides(text: &str, mentions: &mut [Mention]) {
     if words.is_empty() {
         return;
     }
+    // Sorted for binary search (people are named many times over).
+    words.sort_unstable();
+    words.dedup();
     for m in mentions.iter_mut() {
         if !matches!(m.ty, EntityType::Place | EntityType::Org) {
             continue;
         }
         let Some(link) = &m.link else { continue };
         let s = surface(text, m);
-        if s.contains(char::is_whitespace) || !words.contains(&s) {
+        // The words hold no whitespace, so one of them is a one-word surface.
+        if words.binary_search(&s).is_err() {
             continue;
         }
         let weak = s != link.name || link.attributes.get("kind").is_some_and(|k| k == "city");
@@ -694,17 +788,12 @@ fn reads_as_government(text: &str, span: Span) -> bool {
 }
 
 /// The cluster an unlinked mention belongs to, by the OrthoMatcher rules.
-fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
+fn find_cluster(clusters: &[Cluster], index: &SurfaceIndex, m: &Mention, s: &str) -> Option<usize> {
     let lower = s.to_lowercase();
     // Same name as an entity of the same type, or of any linked entity.
-    let same = clusters
-        .iter()
-        .position(|c| c.ty == m.ty && c.surfaces.contains(&lower))
-        .or_else(|| {
-            clusters
-                .iter()
-                .position(|c| c.kb.is_some() && c.surfaces.contains(&lower))
-        });
+    let same = index
+        .first(clusters, &lower, |c| c.ty == m.ty)
+        .or_else(|| index.first(clusters, &lower, |c| c.kb.is_some()));
     if same.is_some() {
         return same;
     }
@@ -712,8 +801,12 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
     if m.ty == EntityType::Person || m.ty == EntityType::Misc {
         // A surname or first name alone, or "First Last" of a longer name.
         let mut best = None;
-        let first = words.first().map(|w| w.to_lowercase());
-        let last = words.last().map(|w| w.to_lowercase());
+        // `cw.first() == first.to_lowercase()` without the lower-cased copies.
+        let same_word = |w: Option<&&str>, c: Option<&String>| match (w, c) {
+            (Some(w), Some(c)) => eq_lower(w, c),
+            (None, None) => true,
+            _ => false,
+        };
         for (ci, c) in clusters.iter().enumerate() {
             if c.ty != EntityType::Person {
                 continue;
@@ -730,8 +823,8 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
                 }
                 _ => {
                     cw.len() > words.len()
-                        && cw.first() == first.as_ref()
-                        && cw.last() == last.as_ref()
+                        && same_word(words.first(), cw.first())
+                        && same_word(words.last(), cw.last())
                 }
             };
             // Two people with that name: the one mentioned more often.
@@ -745,15 +838,22 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
         }
     }
     if m.ty == EntityType::Org || m.ty == EntityType::Misc {
-        let initials = initials(s);
+        // Made when first needed: most mentions are no acronym and meet none.
+        let initials = std::cell::OnceCell::new();
         let s_is_acronym = is_acronym(s);
+        let s_letters = if s_is_acronym {
+            acronym_letters(s)
+        } else {
+            String::new()
+        };
         for (ci, c) in clusters.iter().enumerate() {
             if c.ty != EntityType::Org {
                 continue;
             }
             // "APEC" written after "Asia-Pacific Economic Cooperation", or the reverse.
-            let acronym_of_cluster = s_is_acronym && initials_match(&c.name, s);
-            let cluster_is_acronym = is_acronym(&c.name) && initials_fit(&initials, &c.name);
+            let acronym_of_cluster = s_is_acronym && letters_fit(c.initials(), &s_letters);
+            let cluster_is_acronym =
+                c.name_acronym && initials_fit(initials.get_or_init(|| self::initials(s)), &c.name);
             if acronym_of_cluster || cluster_is_acronym {
                 return Some(ci);
             }
@@ -827,7 +927,7 @@ fn short_form(clusters: &[Cluster], words: &[&str]) -> Option<usize> {
             continue;
         }
         // Compare word by word without lower-casing the cluster's name into new strings.
-        let n = c.name.split_whitespace().count();
+        let n = c.name_len;
         let shared = c
             .name
             .split_whitespace()
@@ -874,7 +974,7 @@ fn body_of(clusters: &[Cluster], lw: &[String]) -> Option<usize> {
     }
     let mut found = clusters.iter().enumerate().filter(|(_, c)| {
         c.ty == EntityType::Org
-            && c.name.split_whitespace().nth(1).is_some()
+            && c.name_len >= 2
             && c.name
                 .split_whitespace()
                 .next_back()
@@ -913,19 +1013,23 @@ fn initials(s: &str) -> String {
         .to_uppercase()
 }
 
-/// Whether `acronym` is the initials of `name`, or of its last words when it has three
+/// Whether `acronym` is a name's `initials`, or of its last words when it has three
 /// letters or more ("NFU" for "Welsh National Farmers' Union": a modifier before the body's
 /// own name).
-fn initials_match(name: &str, acronym: &str) -> bool {
-    initials_fit(&initials(name), acronym)
+fn initials_fit(initials: &str, acronym: &str) -> bool {
+    letters_fit(initials, &acronym_letters(acronym))
 }
 
-/// [`initials_match`] for a name's [`initials`] already computed.
-fn initials_fit(initials: &str, acronym: &str) -> bool {
-    let a: String = acronym
+/// An acronym's letters and digits, upper-cased (what [`initials_fit`] compares).
+fn acronym_letters(acronym: &str) -> String {
+    acronym
         .chars()
         .filter(|c| c.is_alphanumeric())
         .collect::<String>()
-        .to_uppercase();
-    initials == a || (a.chars().count() >= 3 && initials.ends_with(&a))
+        .to_uppercase()
+}
+
+/// [`initials_fit`] for an acronym's [`acronym_letters`] already computed.
+fn letters_fit(initials: &str, a: &str) -> bool {
+    initials == a || (a.chars().count() >= 3 && initials.ends_with(a))
 }

@@ -550,6 +550,22 @@ pub struct View<'d> {
     /// Mention indices of MONEY and DATE mentions in the sentence, with word ranges.
     pub money: Vec<(usize, usize, usize)>,
     pub dates: Vec<(usize, usize, usize)>,
+    /// Per word: the first candidate (in `cands` order) whose range contains it, so that
+    /// [`View::cand_at`] is a lookup, not a scan of the candidates (`NONE` if none).
+    cand_of: Vec<u32>,
+    /// Words in text order, each ending no later than the next starts (so that ranges
+    /// can be found by binary search).
+    sorted: bool,
+    /// Per word `i`: the first group starting at `i`, and the first ending at `i + 1`.
+    group_start: Vec<u32>,
+    group_end: Vec<u32>,
+}
+
+/// No candidate or group at this word (in the per-word indexes).
+const NONE: u32 = u32::MAX;
+
+fn slot(v: &[u32], i: usize) -> Option<usize> {
+    v.get(i).copied().filter(|&x| x != NONE).map(|x| x as usize)
 }
 
 fn straighten(s: &str) -> String {
@@ -700,6 +716,8 @@ impl<'d> View<'d> {
         if wordn >= 3 && caps * 3 >= wordn * 2 && !doc.span_text(sentence.span).ends_with('.') {
             heading = true;
         }
+        let sorted = words.iter().all(|w| w.span.start <= w.span.end)
+            && words.windows(2).all(|p| p[0].span.end <= p[1].span.start);
         let mut v = View {
             doc,
             index,
@@ -710,6 +728,10 @@ impl<'d> View<'d> {
             group_of: Vec::new(),
             money: Vec::new(),
             dates: Vec::new(),
+            cand_of: Vec::new(),
+            sorted,
+            group_start: Vec::new(),
+            group_end: Vec::new(),
         };
         v.build_cands(mentions);
         v.build_groups();
@@ -730,8 +752,20 @@ impl<'d> View<'d> {
 
     /// Word range covering a byte span.
     fn word_range(&self, span: Span) -> Option<(usize, usize)> {
-        let s = self.words.iter().position(|w| w.span.end > span.start)?;
-        let e = self.words.iter().rposition(|w| w.span.start < span.end)?;
+        let (s, e) = if self.sorted {
+            // Words in text order with no overlap: both scans are binary searches.
+            let s = self.words.partition_point(|w| w.span.end <= span.start);
+            let e = self.words.partition_point(|w| w.span.start < span.end);
+            if s >= self.words.len() || e == 0 {
+                return None;
+            }
+            (s, e - 1)
+        } else {
+            (
+                self.words.iter().position(|w| w.span.end > span.start)?,
+                self.words.iter().rposition(|w| w.span.start < span.end)?,
+            )
+        };
         (s <= e).then_some((s, e + 1))
     }
 
@@ -744,12 +778,12 @@ impl<'d> View<'d> {
     }
 
     pub fn is_det(&self, i: usize) -> bool {
-        DETERMINERS.contains(&self.lw(i))
+        is_determiner(self.lw(i))
     }
 
     /// The candidate whose word range contains word `i`.
     pub fn cand_at(&self, i: usize) -> Option<usize> {
-        self.cands.iter().position(|c| c.start <= i && i < c.end)
+        slot(&self.cand_of, i)
     }
 
     fn build_cands(&mut self, mentions: &[usize]) {
@@ -844,9 +878,13 @@ impl<'d> View<'d> {
         // capitalised).
         if !self.heading {
             let n = self.words.len();
+            // The words the mentions cover. The runs pushed below never cover a word asked
+            // about later (each run ends before the next word looked at), so this is the
+            // same as asking the growing list.
+            let mask = coverage(&cands, n);
+            let covered = |j: usize| mask.get(j).copied().unwrap_or(false);
             let mut i = 0;
             while i < n {
-                let covered = |j: usize| cands.iter().any(|c| c.start <= j && j < c.end);
                 if !self.is_name_word(i) || covered(i) {
                     i += 1;
                     continue;
@@ -1014,6 +1052,15 @@ impl<'d> View<'d> {
             .collect();
         self.add_references(&mut cands);
         cands.sort_by_key(|c| c.start);
+        let mut cand_of = vec![NONE; self.words.len()];
+        for (k, c) in cands.iter().enumerate() {
+            for slot in cand_of.iter_mut().take(c.end).skip(c.start) {
+                if *slot == NONE {
+                    *slot = k as u32;
+                }
+            }
+        }
+        self.cand_of = cand_of;
         self.cands = cands;
     }
 
@@ -1043,7 +1090,11 @@ impl<'d> View<'d> {
     /// Descriptors, plural references and pronouns.
     fn add_references(&self, cands: &mut Vec<Cand>) {
         let n = self.words.len();
-        let covered = |cands: &Vec<Cand>, j: usize| cands.iter().any(|c| c.start <= j && j < c.end);
+        // What the candidates so far cover. A reference pushed below covers words before
+        // the next one looked at (lookaheads included), so the mask of the candidates on
+        // entry answers as the growing list would.
+        let mask = coverage(cands, n);
+        let covered = |_: &Vec<Cand>, j: usize| mask.get(j).copied().unwrap_or(false);
         let mut i = 0;
         while i < n {
             if covered(cands, i) || self.words[i].quoted {
@@ -1207,17 +1258,36 @@ impl<'d> View<'d> {
                 *slot = Some(g);
             }
         }
+        // The first group (in order) starting at / ending after each word; ranges past
+        // the words (none expected) are looked up by scanning, as before.
+        let n = self.words.len();
+        let mut group_start = vec![NONE; n];
+        let mut group_end = vec![NONE; n];
+        for (g, grp) in groups.iter().enumerate() {
+            if let Some(s) = group_start.get_mut(grp.start) {
+                if *s == NONE {
+                    *s = g as u32;
+                }
+            }
+            if let Some(e) = grp.end.checked_sub(1).and_then(|e| group_end.get_mut(e)) {
+                if *e == NONE {
+                    *e = g as u32;
+                }
+            }
+        }
         self.groups = groups;
         self.group_of = group_of;
+        self.group_start = group_start;
+        self.group_end = group_end;
     }
 
     /// The group that ends exactly at word `i` (inclusive end `i + 1`).
     pub fn group_ending_at(&self, i: usize) -> Option<usize> {
-        self.groups.iter().position(|g| g.end == i + 1)
+        slot(&self.group_end, i)
     }
 
     pub fn group_starting_at(&self, i: usize) -> Option<usize> {
-        self.groups.iter().position(|g| g.start == i)
+        slot(&self.group_start, i)
     }
 
     /// Text of words `[s, e)` as a byte span (empty span if the range is empty).
@@ -1230,6 +1300,50 @@ impl<'d> View<'d> {
             self.words[e - 1].span.end,
         ))
     }
+}
+
+/// Which of `n` words the candidates' ranges cover (ranges past `n` widen it).
+fn coverage(cands: &[Cand], n: usize) -> Vec<bool> {
+    let len = cands.iter().map(|c| c.end).max().unwrap_or(0).max(n);
+    let mut mask = vec![false; len];
+    for c in cands {
+        for m in mask.iter_mut().take(c.end).skip(c.start) {
+            *m = true;
+        }
+    }
+    mask
+}
+
+/// One of [`DETERMINERS`] (as a `match`, which compiles to a length switch rather than a
+/// scan of the list).
+fn is_determiner(w: &str) -> bool {
+    let hit = matches!(
+        w,
+        "the"
+            | "a"
+            | "an"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "its"
+            | "his"
+            | "her"
+            | "their"
+            | "our"
+            | "both"
+            | "two"
+            | "three"
+            | "four"
+            | "all"
+            | "another"
+            | "each"
+            | "every"
+            | "some"
+            | "any"
+    );
+    debug_assert_eq!(hit, DETERMINERS.contains(&w));
+    hit
 }
 
 /// A common word that is capitalised for other reasons than being a name: one of
