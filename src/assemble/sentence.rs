@@ -107,7 +107,7 @@ pub const TITLE_WORDS: &[&str] = &[
 /// every sentence, and a scan of a long list costs ten times a hash lookup.
 pub struct WordSet {
     words: &'static [&'static str],
-    set: OnceLock<HashSet<&'static str>>,
+    set: OnceLock<(WordFilter, HashSet<&'static str>)>,
 }
 
 impl WordSet {
@@ -119,9 +119,61 @@ impl WordSet {
     }
 
     pub fn contains(&self, word: &str) -> bool {
-        self.set
-            .get_or_init(|| self.words.iter().copied().collect())
-            .contains(word)
+        let (filter, set) = self.set.get_or_init(|| {
+            let mut filter = WordFilter::new();
+            for w in self.words {
+                filter.insert(w);
+            }
+            (filter, self.words.iter().copied().collect())
+        });
+        filter.may_contain(word) && set.contains(word)
+    }
+}
+
+/// A one-hash Bloom filter over words, from their length and three of their bytes: most
+/// words asked about a list are not in it, and this turns them away for a fraction of a
+/// string hash and probe. A "maybe" is settled by the set itself.
+#[derive(Clone)]
+pub(crate) struct WordFilter {
+    bits: Box<[u64]>,
+}
+
+impl std::fmt::Debug for WordFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WordFilter")
+    }
+}
+
+impl WordFilter {
+    const BITS: u32 = 14;
+
+    pub(crate) fn new() -> WordFilter {
+        WordFilter {
+            bits: vec![0u64; 1 << (Self::BITS - 6)].into_boxed_slice(),
+        }
+    }
+
+    fn slot(word: &str) -> usize {
+        let b = word.as_bytes();
+        let n = b.len();
+        let (first, mid, last) = match n {
+            0 => (0, 0, 0),
+            _ => (b[0], b[n / 2], b[n - 1]),
+        };
+        let h = (u32::from(first) | u32::from(mid) << 8 | u32::from(last) << 16 | (n as u32) << 24)
+            .wrapping_mul(0x9E37_79B1);
+        (h >> (32 - Self::BITS)) as usize
+    }
+
+    pub(crate) fn insert(&mut self, word: &str) {
+        let k = Self::slot(word);
+        self.bits[k >> 6] |= 1 << (k & 63);
+    }
+
+    /// False only if `word` was never inserted.
+    pub(crate) fn may_contain(&self, word: &str) -> bool {
+        let k = Self::slot(word);
+        self.bits[k >> 6] & (1 << (k & 63)) != 0
     }
 }
 
@@ -574,20 +626,29 @@ fn straighten(s: &str) -> String {
 
 /// `text` lower-cased; `ascii_lower` is the same bytes ASCII-lower-cased (a slice of the
 /// document lower-cased once), borrowed for ASCII words instead of allocating.
-fn lower_of<'a>(text: &'a str, ascii_lower: Option<&'a str>) -> (Cow<'a, str>, bool) {
+///
+/// `span` is where `text` is; `ascii_lower` is sliced there only when it is needed.
+fn lower_of<'a>(text: &'a str, span: Span, ascii_lower: &'a str) -> (Cow<'a, str>, bool) {
     // Most words are ASCII, where lower-casing is byte for byte and there is no curly
-    // apostrophe to straighten; most are lower case already, and are borrowed.
-    let mut l: Cow<str> = if !text.is_ascii() {
+    // apostrophe to straighten; most are lower case already, and are borrowed. One pass
+    // tells both.
+    let mut high = 0u8;
+    let mut upper = false;
+    for &b in text.as_bytes() {
+        high |= b;
+        upper |= b.is_ascii_uppercase();
+    }
+    let mut l: Cow<str> = if high >= 0x80 {
         Cow::Owned(straighten(&text.to_lowercase()))
-    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        match ascii_lower {
+    } else if upper {
+        match ascii_lower.get(span.start..span.end) {
             Some(lower) if lower.len() == text.len() => Cow::Borrowed(lower),
             _ => Cow::Owned(text.to_ascii_lowercase()),
         }
     } else {
         Cow::Borrowed(text)
     };
-    if l.len() > 2 && l.ends_with("'s") {
+    if l.len() > 2 && l.as_bytes().ends_with(b"'s") {
         let n = l.len() - 2;
         match &mut l {
             Cow::Borrowed(b) => *b = &b[..n],
@@ -675,10 +736,19 @@ impl<'d> View<'d> {
         let mut heading = sentence.kind == SentenceKind::Heading;
         let toks = doc.sentence_tokens(index);
         let mut words: Vec<Word<'d>> = Vec::with_capacity(toks.len());
+        // Counted as the words are made: capitalised words and words, for headlines.
+        let (mut caps, mut wordn) = (0usize, 0usize);
+        // Whether the words are in order without overlap (see `sorted`).
+        let mut sorted = true;
+        // Quotes starting at or before the current token: tokens come in text order, so
+        // this only moves forward (a binary search when they do not).
+        let mut quote_k = 0usize;
+        let mut last_start = 0usize;
         for (k, t) in toks.iter().enumerate() {
             let text = doc.span_text(t.span);
+            let b = text.as_bytes();
             // A segmenter may split the possessive off ("Tokyo" "’s"): fold it back.
-            if matches!(text, "'s" | "’s" | "'S" | "’S") {
+            if matches!(b.len(), 2 | 4) && matches!(text, "'s" | "’s" | "'S" | "’S") {
                 if let Some(prev) = words.last_mut() {
                     if prev.span.end == t.span.start {
                         prev.poss = true;
@@ -686,38 +756,56 @@ impl<'d> View<'d> {
                     }
                 }
             }
-            let (lower, mut poss) = lower_of(text, ascii_lower.get(t.span.start..t.span.end));
+            let (lower, mut poss) = lower_of(text, t.span, ascii_lower);
             // `leaders’` : the apostrophe is its own token after a plural.
-            if !poss && lower.ends_with('s') {
+            if !poss && lower.as_bytes().last() == Some(&b's') {
                 if let Some(next) = toks.get(k + 1) {
-                    let nt = doc.span_text(next.span);
-                    if (nt == "’" || nt == "'") && next.span.start == t.span.end {
-                        poss = true;
+                    if next.span.start == t.span.end
+                        && matches!(next.span.end.saturating_sub(next.span.start), 1 | 3)
+                    {
+                        let nt = doc.span_text(next.span);
+                        if nt == "’" || nt == "'" {
+                            poss = true;
+                        }
                     }
                 }
             }
-            let quoted = quotes.contains(t.span);
+            let start = t.span.start;
+            if start >= last_start {
+                while quotes.spans.get(quote_k).is_some_and(|q| q.start <= start) {
+                    quote_k += 1;
+                }
+            } else {
+                quote_k = quotes.spans.partition_point(|q| q.start <= start);
+            }
+            last_start = start;
+            let quoted = quote_k > 0 && quotes.max_end[quote_k - 1] >= t.span.end;
+            debug_assert_eq!(quoted, quotes.contains(t.span));
+            let cap = match b.first() {
+                Some(&c) if c < 0x80 => c.is_ascii_uppercase(),
+                Some(_) => text.chars().next().is_some_and(char::is_uppercase),
+                None => false,
+            };
+            if t.kind == TokenKind::Word {
+                wordn += 1;
+                caps += usize::from(cap);
+            }
+            sorted &= t.span.start <= t.span.end
+                && words.last().map_or(true, |p| p.span.end <= t.span.start);
             words.push(Word {
                 span: t.span,
                 text,
                 lower,
                 kind: t.kind,
-                cap: text.chars().next().is_some_and(char::is_uppercase),
+                cap,
                 poss,
                 quoted,
             });
         }
         // Title Case headlines: most words capitalised and no final stop.
-        let caps = words
-            .iter()
-            .filter(|w| w.kind == TokenKind::Word && w.cap)
-            .count();
-        let wordn = words.iter().filter(|w| w.kind == TokenKind::Word).count();
         if wordn >= 3 && caps * 3 >= wordn * 2 && !doc.span_text(sentence.span).ends_with('.') {
             heading = true;
         }
-        let sorted = words.iter().all(|w| w.span.start <= w.span.end)
-            && words.windows(2).all(|p| p[0].span.end <= p[1].span.start);
         let mut v = View {
             doc,
             index,
