@@ -173,6 +173,12 @@ impl Lexicon {
         })
     }
 
+    /// Whether some entry's first word is `word` (lower-cased): a word for which this
+    /// is false starts no [`Lexicon::matches`].
+    pub fn has_first_word(&self, word: &str) -> bool {
+        self.first_words.may_contain(word) && self.by_first.contains_key(word)
+    }
+
     /// Every entry matching at `words[i..]` (lower-cased words), longest first.
     pub fn matches(&self, words: &[&str], i: usize) -> Vec<Match> {
         let Some(first) = words.get(i) else {

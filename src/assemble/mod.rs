@@ -14,7 +14,9 @@ pub mod sentence;
 
 use std::collections::BTreeSet;
 
-use crate::document::{Argument, Document, EntityType, Event, EventType, Modality, Span};
+use crate::document::{
+    Argument, Document, EntityType, Event, EventType, Modality, Span, TokenKind,
+};
 
 use draft::{Draft, Drafter};
 use lexicon::Lexicon;
@@ -112,12 +114,25 @@ impl Assembler {
             if doc.sentences[si].tokens.len() > MAX_SENTENCE_TOKENS {
                 continue;
             }
-            let view = View::new(doc, si, &quotes, in_sentence, &ascii_lower);
+            // A sentence with no word that starts a trigger has no drafts (the drafter only
+            // reads non-quoted words the lexicon matches), and only its names are needed.
+            let view = View::new_if(doc, si, &quotes, in_sentence, &ascii_lower, |words| {
+                debug()
+                    || words.iter().any(|w| {
+                        !w.quoted
+                            && w.kind == TokenKind::Word
+                            && self.lexicon.has_first_word(&w.lower)
+                    })
+            });
             let drafter = Drafter {
                 v: &view,
                 lex: &self.lexicon,
             };
-            let drafts = drafter.drafts();
+            let drafts = if view.complete() {
+                drafter.drafts()
+            } else {
+                Vec::new()
+            };
             if debug() {
                 for (i, c) in view.cands.iter().enumerate() {
                     eprintln!(

@@ -611,6 +611,8 @@ pub struct View<'d> {
     /// Per word `i`: the first group starting at `i`, and the first ending at `i + 1`.
     group_start: Vec<u32>,
     group_end: Vec<u32>,
+    /// References and groups were read (see [`View::new_if`]).
+    complete: bool,
 }
 
 /// No candidate or group at this word (in the per-word indexes).
@@ -732,6 +734,22 @@ impl<'d> View<'d> {
         mentions: &[usize],
         ascii_lower: &'d str,
     ) -> View<'d> {
+        View::new_if(doc, index, quotes, mentions, ascii_lower, |_| true)
+    }
+
+    /// [`View::new`], but when `full` says no for the sentence's words, only the names
+    /// are read: the candidates are the mentions and capitalised runs (with their titles,
+    /// in the order `new` would give them) and there are no references or groups
+    /// ([`View::complete`] is false). For sentences no event can be read from, whose
+    /// names are still wanted (the people they introduce).
+    pub fn new_if(
+        doc: &'d Document,
+        index: usize,
+        quotes: &Quotes,
+        mentions: &[usize],
+        ascii_lower: &'d str,
+        full: impl FnOnce(&[Word<'d>]) -> bool,
+    ) -> View<'d> {
         let sentence = &doc.sentences[index];
         let mut heading = sentence.kind == SentenceKind::Heading;
         let toks = doc.sentence_tokens(index);
@@ -820,10 +838,19 @@ impl<'d> View<'d> {
             sorted,
             group_start: Vec::new(),
             group_end: Vec::new(),
+            complete: true,
         };
+        v.complete = full(&v.words);
         v.build_cands(mentions);
-        v.build_groups();
+        if v.complete {
+            v.build_groups();
+        }
         v
+    }
+
+    /// Whether the view has references and groups (see [`View::new_if`]).
+    pub fn complete(&self) -> bool {
+        self.complete
     }
 
     pub fn lw(&self, i: usize) -> &str {
@@ -1138,7 +1165,10 @@ impl<'d> View<'d> {
             .filter(|(_, d)| !d)
             .map(|(c, _)| c)
             .collect();
-        self.add_references(&mut cands);
+        // Stable sorting below keeps the names in the same order without the references.
+        if self.complete {
+            self.add_references(&mut cands);
+        }
         cands.sort_by_key(|c| c.start);
         let mut cand_of = vec![NONE; self.words.len()];
         for (k, c) in cands.iter().enumerate() {
