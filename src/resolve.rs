@@ -501,9 +501,23 @@ impl Cluster {
 
     fn add(&mut self, i: usize, surface: &str, link: &Link) {
         self.mentions.push(i);
-        // Most mentions repeat a surface already seen: compare before allocating.
-        if !self.surfaces.iter().any(|k| eq_lower(surface, k)) {
-            self.surfaces.push(surface.to_lowercase());
+        // Most mentions repeat a surface already seen: compare before allocating (as
+        // `eq_lower`, with the ASCII test made once rather than per surface).
+        if surface.is_ascii() {
+            let seen = self.surfaces.iter().any(|k| {
+                k.len() == surface.len()
+                    && k.bytes()
+                        .zip(surface.bytes())
+                        .all(|(a, b)| b.to_ascii_lowercase() == a)
+            });
+            if !seen {
+                self.surfaces.push(surface.to_ascii_lowercase());
+            }
+        } else {
+            let lower = surface.to_lowercase();
+            if !self.surfaces.contains(&lower) {
+                self.surfaces.push(lower);
+            }
         }
         if self.attributes.is_empty() {
             // The first link: a copy of the tree, not an insertion per key.
@@ -592,6 +606,31 @@ fn eq_lower(s: &str, lower: &str) -> bool {
     }
 }
 
+/// `s.split_whitespace().collect()`, byte by byte for ASCII.
+fn words_of(s: &str) -> smallvec::SmallVec<[&str; 8]> {
+    if !s.is_ascii() {
+        return s.split_whitespace().collect();
+    }
+    // The ASCII characters `char::is_whitespace` accepts (vertical tab included).
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let mut out = smallvec::SmallVec::new();
+    let mut start = None;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        match (ws(b), start) {
+            (true, Some(a)) => {
+                out.push(&s[a..i]);
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(a) = start {
+        out.push(&s[a..]);
+    }
+    out
+}
+
 /// `s.split_whitespace().count()`, byte by byte for ASCII.
 fn word_count(s: &str) -> usize {
     if !s.is_ascii() {
@@ -661,8 +700,8 @@ fn person_overrides(text: &str, mentions: &mut [Mention]) {
         if m.ty != EntityType::Person {
             continue;
         }
-        let mut w = surface(text, m).split_whitespace();
-        if let (Some(first), Some(last)) = (w.next(), w.next_back()) {
+        let w = words_of(surface(text, m));
+        if let (Some(&first), Some(&last), true) = (w.first(), w.last(), w.len() > 1) {
             words.push(first);
             words.push(last);
         }
@@ -701,8 +740,10 @@ fn metonymy(text: &str, mentions: &mut [Mention]) {
     };
     let n = mentions.len();
     let mut government = vec![false; n];
+    // Asked once per mention (the pairs below ask about each twice).
+    let is_capital: Vec<bool> = mentions.iter().map(capital).collect();
     for i in 0..n {
-        if !capital(&mentions[i]) {
+        if !is_capital[i] {
             continue;
         }
         government[i] = reads_as_government(text, mentions[i].span);
@@ -710,7 +751,7 @@ fn metonymy(text: &str, mentions: &mut [Mention]) {
     // "Washington and Tokyo’s joint effort": coordinated capitals share the reading.
     for i in 0..n.saturating_sub(1) {
         let j = i + 1;
-        if capital(&mentions[i]) && capital(&mentions[j]) {
+        if is_capital[i] && is_capital[j] {
             let between = text
                 .get(mentions[i].span.end..mentions[j].span.start)
                 .unwrap_or("");
@@ -797,7 +838,7 @@ fn find_cluster(clusters: &[Cluster], index: &SurfaceIndex, m: &Mention, s: &str
     if same.is_some() {
         return same;
     }
-    let words: smallvec::SmallVec<[&str; 8]> = s.split_whitespace().collect();
+    let words = words_of(s);
     if m.ty == EntityType::Person || m.ty == EntityType::Misc {
         // A surname or first name alone, or "First Last" of a longer name.
         let mut best = None;
@@ -928,6 +969,10 @@ fn short_form(clusters: &[Cluster], words: &[&str]) -> Option<usize> {
         }
         // Compare word by word without lower-casing the cluster's name into new strings.
         let n = c.name_len;
+        // Neither form when the lengths are equal: nothing to compare.
+        if n == lw.len() {
+            continue;
+        }
         let shared = c
             .name
             .split_whitespace()

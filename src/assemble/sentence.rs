@@ -958,14 +958,23 @@ impl<'d> View<'d> {
         let mut split: Vec<Cand> = Vec::new();
         kept.retain(|c| {
             let text = doc.span_text(c.head);
-            let Some(dash) = text.find('-') else {
+            let Some(dash) = memchr::memchr(b'-', text.as_bytes()) else {
                 return true;
             };
             let (a, b) = (&text[..dash], &text[dash + 1..]);
+            // An empty half is never used (below), so it is not looked for; a mention
+            // whose span is not as long as the part is not compared.
             let known = |part: &str| {
+                if part.is_empty() {
+                    return None;
+                }
                 doc.mentions
                     .iter()
-                    .find(|m| doc.span_text(m.span) == part && m.span != c.head)
+                    .find(|m| {
+                        m.span.end.wrapping_sub(m.span.start) == part.len()
+                            && doc.span_text(m.span) == part
+                            && m.span != c.head
+                    })
                     .map(|m| m.ty)
             };
             match (known(a), known(b)) {
