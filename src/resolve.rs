@@ -333,7 +333,10 @@ impl Resolver {
         for m in doc.mentions.iter_mut() {
             tidy(&text, m);
         }
-        person_overrides(&text, &mut doc.mentions);
+        // Spans are final from here (the steps below change types and links only): each
+        // mention's surface is worked out once.
+        let surfaces: Vec<&str> = doc.mentions.iter().map(|m| surface(&text, m)).collect();
+        person_overrides(&surfaces, &mut doc.mentions);
         metonymy(&text, &mut doc.mentions);
 
         let mut clusters: Vec<Cluster> = Vec::new();
@@ -368,7 +371,7 @@ impl Resolver {
                 Some(kb) => kb.clone(),
                 None => name_key(m.ty, &link.name),
             };
-            let surface = surface(&text, m);
+            let surface = surfaces[i];
             let c = *by_key.entry(key).or_insert_with(|| {
                 clusters.push(Cluster::from_link(m.ty, link));
                 clusters.len() - 1
@@ -388,12 +391,12 @@ impl Resolver {
             .collect();
         // Cached: the key counts words, and a comparison sort would count each many times.
         order.sort_by_cached_key(|&i| {
-            let words = word_count(surface(&text, &doc.mentions[i]));
+            let words = word_count(surfaces[i]);
             (std::cmp::Reverse(words), doc.mentions[i].span.start)
         });
         for i in order {
             let m = &doc.mentions[i];
-            let s = surface(&text, m);
+            let s = surfaces[i];
             if s.is_empty() {
                 continue;
             }
@@ -606,29 +609,47 @@ fn eq_lower(s: &str, lower: &str) -> bool {
     }
 }
 
+/// The ASCII characters `char::is_whitespace` accepts (vertical tab included).
+fn ascii_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
+}
+
 /// `s.split_whitespace().collect()`, byte by byte for ASCII.
 fn words_of(s: &str) -> smallvec::SmallVec<[&str; 8]> {
     if !s.is_ascii() {
         return s.split_whitespace().collect();
     }
-    // The ASCII characters `char::is_whitespace` accepts (vertical tab included).
-    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let b = s.as_bytes();
     let mut out = smallvec::SmallVec::new();
-    let mut start = None;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        match (ws(b), start) {
-            (true, Some(a)) => {
-                out.push(&s[a..i]);
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && ascii_ws(b[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !ascii_ws(b[i]) {
+            i += 1;
+        }
+        if i > start {
+            out.push(s.get(start..i).unwrap_or_default());
         }
     }
-    if let Some(a) = start {
-        out.push(&s[a..]);
-    }
     out
+}
+
+/// The first and last of two or more words (`split_whitespace`'s first and last), else
+/// `None`.
+fn first_and_last_words(s: &str) -> Option<(&str, &str)> {
+    if !s.is_ascii() {
+        let mut w = s.split_whitespace();
+        return Some((w.next()?, w.next_back()?));
+    }
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| !ascii_ws(c))?;
+    let end = b.iter().rposition(|&c| !ascii_ws(c))? + 1;
+    let first_end = start + b[start..end].iter().position(|&c| ascii_ws(c))?;
+    let last_start = start + b[start..end].iter().rposition(|&c| ascii_ws(c))? + 1;
+    Some((s.get(start..first_end)?, s.get(last_start..end)?))
 }
 
 /// `s.split_whitespace().count()`, byte by byte for ASCII.
@@ -694,32 +715,29 @@ fn tidy(text: &str, m: &mut Mention) {
 /// A one-word place or organisation read through an alternate name or a town ("Kitu" is
 /// an alternate name of Quito) that is also the first or last word of a person named in
 /// full in the article is that person.
-fn person_overrides(text: &str, mentions: &mut [Mention]) {
-    let mut words: Vec<&str> = Vec::new();
-    for m in mentions.iter() {
+///
+/// `surfaces`: each mention's [`surface`].
+fn person_overrides(surfaces: &[&str], mentions: &mut [Mention]) {
+    let mut words: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    for (m, &s) in mentions.iter().zip(surfaces) {
         if m.ty != EntityType::Person {
             continue;
         }
-        let w = words_of(surface(text, m));
-        if let (Some(&first), Some(&last), true) = (w.first(), w.last(), w.len() > 1) {
-            words.push(first);
-            words.push(last);
+        if let Some((first, last)) = first_and_last_words(s) {
+            words.insert(first);
+            words.insert(last);
         }
     }
     if words.is_empty() {
         return;
     }
-    // Sorted for binary search (people are named many times over).
-    words.sort_unstable();
-    words.dedup();
-    for m in mentions.iter_mut() {
+    for (m, &s) in mentions.iter_mut().zip(surfaces) {
         if !matches!(m.ty, EntityType::Place | EntityType::Org) {
             continue;
         }
         let Some(link) = &m.link else { continue };
-        let s = surface(text, m);
         // The words hold no whitespace, so one of them is a one-word surface.
-        if words.binary_search(&s).is_err() {
+        if !words.contains(s) {
             continue;
         }
         let weak = s != link.name || link.attributes.get("kind").is_some_and(|k| k == "city");
