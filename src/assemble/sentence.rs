@@ -740,8 +740,9 @@ impl<'d> View<'d> {
     /// [`View::new`], but when `full` says no for the sentence's words, only the names
     /// are read: the candidates are the mentions and capitalised runs (with their titles,
     /// in the order `new` would give them) and there are no references or groups
-    /// ([`View::complete`] is false). For sentences no event can be read from, whose
-    /// names are still wanted (the people they introduce).
+    /// ([`View::complete`] is false); when none of them can be a person, there are no
+    /// candidates either. For sentences no event can be read from, whose people are still
+    /// wanted (for later pronouns and descriptors).
     pub fn new_if(
         doc: &'d Document,
         index: usize,
@@ -841,11 +842,33 @@ impl<'d> View<'d> {
             complete: true,
         };
         v.complete = full(&v.words);
-        v.build_cands(mentions);
+        // A names-only view is read for its people; with no word or mention any could
+        // come from, it has no candidates at all.
+        if v.complete || v.may_name_people(mentions) {
+            v.build_cands(mentions);
+        }
         if v.complete {
             v.build_groups();
         }
         v
+    }
+
+    /// Whether a person could be among the candidates: a PERSON mention, a dashed name
+    /// (its halves may name people elsewhere) or a title or nationality word (a
+    /// capitalised run is a person only after one). Looser than the candidates, never
+    /// stricter.
+    fn may_name_people(&self, mentions: &[usize]) -> bool {
+        let doc = self.doc;
+        mentions.iter().any(|&mi| {
+            doc.mentions.get(mi).is_some_and(|m| match m.ty {
+                EntityType::Person => true,
+                EntityType::Money | EntityType::Date | EntityType::Misc => false,
+                _ => memchr::memchr(b'-', doc.span_text(m.span).as_bytes()).is_some(),
+            })
+        }) || self.words.iter().any(|w| {
+            let l = w.lower.as_ref();
+            TITLE_SET.contains(l) || DEMONYM_SET.contains(l)
+        })
     }
 
     /// Whether the view has references and groups (see [`View::new_if`]).
