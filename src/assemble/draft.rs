@@ -301,6 +301,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
 
     /// The part of a bullet before its label colon ("Imperial Audience:").
     fn label_end(&self) -> usize {
+        *self.v.label.get_or_init(|| self.find_label_end())
+    }
+
+    fn find_label_end(&self) -> usize {
         let text = self
             .v
             .doc

@@ -613,6 +613,8 @@ pub struct View<'d> {
     group_end: Vec<u32>,
     /// References and groups were read (see [`View::new_if`]).
     complete: bool,
+    /// For the drafter, found when first asked for: where a bullet's label ends.
+    pub(crate) label: std::cell::OnceCell<usize>,
 }
 
 /// No candidate or group at this word (in the per-word indexes).
@@ -840,6 +842,7 @@ impl<'d> View<'d> {
             group_start: Vec::new(),
             group_end: Vec::new(),
             complete: true,
+            label: std::cell::OnceCell::new(),
         };
         v.complete = full(&v.words);
         // A names-only view is read for its people; with no word or mention any could
