@@ -469,10 +469,10 @@ impl Resolver {
 impl Cluster {
     fn new(name: String, ty: EntityType) -> Cluster {
         Cluster {
-            surfaces: vec![name.to_lowercase()],
+            surfaces: vec![lower(&name)],
             // Only people are matched by their name's words.
             name_words: match ty {
-                EntityType::Person => name.split_whitespace().map(str::to_lowercase).collect(),
+                EntityType::Person => words_of(&name).iter().map(|w| lower(w)).collect(),
                 _ => Vec::new(),
             },
             name_len: match ty {
@@ -497,7 +497,7 @@ impl Cluster {
         let mut c = Cluster::new(link.name.clone(), ty);
         c.kb = link.kb.clone();
         if let Some(a) = link.attributes.get("acronym") {
-            c.surfaces.push(a.to_lowercase());
+            c.surfaces.push(lower(a));
         }
         c
     }
@@ -525,6 +525,9 @@ impl Cluster {
         if self.attributes.is_empty() {
             // The first link: a copy of the tree, not an insertion per key.
             self.attributes = link.attributes.clone();
+            return;
+        }
+        if link.attributes.is_empty() {
             return;
         }
         // The keys of `link` not yet in the cluster, found by walking both sorted maps
@@ -606,6 +609,15 @@ fn eq_lower(s: &str, lower: &str) -> bool {
                 .all(|(a, b)| a.to_ascii_lowercase() == b)
     } else {
         s.to_lowercase() == lower
+    }
+}
+
+/// `s.to_lowercase()`, byte for byte for ASCII.
+fn lower(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
     }
 }
 
@@ -848,7 +860,7 @@ fn reads_as_government(text: &str, span: Span) -> bool {
 
 /// The cluster an unlinked mention belongs to, by the OrthoMatcher rules.
 fn find_cluster(clusters: &[Cluster], index: &SurfaceIndex, m: &Mention, s: &str) -> Option<usize> {
-    let lower = s.to_lowercase();
+    let lower = lower(s);
     // Same name as an entity of the same type, or of any linked entity.
     let same = index
         .first(clusters, &lower, |c| c.ty == m.ty)
@@ -976,7 +988,7 @@ const NOT_SHORT_FORMS: &[&str] = &[
 /// only by company words ("Toyota Motor" for "Toyota"). Two candidates: the one mentioned
 /// more often.
 fn short_form(clusters: &[Cluster], words: &[&str]) -> Option<usize> {
-    let lw: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let lw: Vec<String> = words.iter().map(|w| lower(w)).collect();
     if lw.is_empty() || NOT_SHORT_FORMS.contains(&lw[0].as_str()) {
         return None;
     }
