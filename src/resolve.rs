@@ -340,8 +340,13 @@ impl Resolver {
         metonymy(&text, &mut doc.mentions);
 
         let mut clusters: Vec<Cluster> = Vec::new();
-        let mut index = SurfaceIndex::default();
-        let mut by_key: HashMap<String, usize> = HashMap::default();
+        // Sized for every mention up front (each may bring a surface and a key): growing
+        // the tables as they fill cost more than the lookups.
+        let mut index = SurfaceIndex {
+            by_hash: HashMap::with_capacity_and_hasher(n, Default::default()),
+        };
+        let mut by_key: HashMap<String, usize> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
         let mut assigned: Vec<Option<usize>> = vec![None; n];
 
         // 1. Linked mentions join by id (a government reading by id plus kind).
