@@ -1122,8 +1122,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
             .filter(|&k| !trigs[k].dropped && trigs[k].into.is_none())
             .collect();
         let label = self.label_end();
-        let mut drafts: Vec<Draft> = Vec::new();
-        let mut ts_list: Vec<(usize, usize)> = Vec::new();
+        let mut drafts: Vec<Draft> = Vec::with_capacity(live.len());
+        let mut ts_list: Vec<(usize, usize)> = Vec::with_capacity(live.len());
         for (pos, &k) in live.iter().enumerate() {
             let t = &trigs[k];
             let e = self.e(t);

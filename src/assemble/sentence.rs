@@ -930,7 +930,7 @@ impl<'d> View<'d> {
     fn build_cands(&mut self, mentions: &[usize]) {
         let doc = self.doc;
         let si = self.index;
-        let mut cands: Vec<Cand> = Vec::new();
+        let mut cands: Vec<Cand> = Vec::with_capacity(mentions.len() + 4);
         for &mi in mentions {
             let Some(m) = doc.mentions.get(mi) else {
                 continue;
@@ -972,7 +972,7 @@ impl<'d> View<'d> {
         }
         cands.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
         // Overlapping mentions: keep the longest.
-        let mut kept: Vec<Cand> = Vec::new();
+        let mut kept: Vec<Cand> = Vec::with_capacity(cands.len() + 4);
         for c in cands {
             if kept.iter().any(|k| k.head.overlaps(c.head)) {
                 continue;
