@@ -674,7 +674,15 @@ fn key(doc: &Document, a: &Argument) -> String {
     if let Some(e) = a.entity.and_then(|e| doc.entities.get(e)) {
         return match &e.kb {
             Some(kb) => kb.clone(),
-            None => format!("{}:{}", e.ty, e.name.to_lowercase()),
+            // `format!("{}:{}", e.ty, e.name.to_lowercase())`, without the formatter.
+            None => {
+                let ty = e.ty.as_str();
+                let mut k = String::with_capacity(ty.len() + 1 + e.name.len());
+                k.push_str(ty);
+                k.push(':');
+                k.push_str(&e.name.to_lowercase());
+                k
+            }
         };
     }
     let text = doc.span_text(a.span).to_lowercase();
