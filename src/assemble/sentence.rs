@@ -111,7 +111,7 @@ pub struct WordSet {
 }
 
 impl WordSet {
-    const fn new(words: &'static [&'static str]) -> WordSet {
+    pub(crate) const fn new(words: &'static [&'static str]) -> WordSet {
         WordSet {
             words,
             set: OnceLock::new(),
