@@ -2183,7 +2183,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 // A generic source ("officials said") makes the others reported.
                 let ts = drafts[i].ts;
                 let generic = drafts[i].agents.is_empty()
-                    && (ts.saturating_sub(4)..ts).any(|k| GENERIC_SPEAKERS_SET.contains(self.lw(k)))
+                    && (ts.saturating_sub(4)..ts)
+                        .any(|k| GENERIC_SPEAKERS_SET.contains(self.lw(k)))
                     || (drafts[i].te..(drafts[i].te + 4).min(self.n()))
                         .any(|k| GENERIC_SPEAKERS_SET.contains(self.lw(k)));
                 let reported_verb = self.lw(ts) == "reported";
