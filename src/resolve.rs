@@ -258,6 +258,53 @@ struct Cluster {
     /// A person's name's words, lower-cased once here rather than for every mention
     /// compared (empty for other types).
     name_words: Vec<String>,
+    /// An organisation's name: its number of words, whether it is an acronym, and its
+    /// [`initials`] (made when first asked for), kept rather than worked out again for
+    /// every mention compared (zero, false and unset for other types).
+    name_len: usize,
+    name_acronym: bool,
+    name_initials: std::cell::OnceCell<String>,
+}
+
+/// Which clusters have a lower-cased surface, by the surface's hash (so that "same name
+/// as an entity" does not compare with every surface of every cluster). A hit is checked
+/// against the cluster's surfaces; a hash collision only costs that check.
+#[derive(Default)]
+struct SurfaceIndex {
+    by_hash: HashMap<u64, smallvec::SmallVec<[u32; 2]>>,
+}
+
+impl SurfaceIndex {
+    fn hash(lower: &str) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::with_seed(0x9e37_79b9).hash_one(lower)
+    }
+
+    /// Indexes the surfaces of cluster `c` from `from` on.
+    fn add(&mut self, clusters: &[Cluster], c: usize, from: usize) {
+        for k in &clusters[c].surfaces[from..] {
+            let list = self.by_hash.entry(Self::hash(k)).or_default();
+            if list.last() != Some(&(c as u32)) {
+                list.push(c as u32);
+            }
+        }
+    }
+
+    /// The first cluster (in order) with surface `lower` that `keep` accepts: as
+    /// `clusters.iter().position(|c| keep(c) && c.surfaces.contains(lower))`.
+    fn first(
+        &self,
+        clusters: &[Cluster],
+        lower: &str,
+        keep: impl Fn(&Cluster) -> bool,
+    ) -> Option<usize> {
+        self.by_hash
+            .get(&Self::hash(lower))?
+            .iter()
+            .map(|&c| c as usize)
+            .filter(|&c| keep(&clusters[c]) && clusters[c].surfaces.iter().any(|k| k == lower))
+            .min()
+    }
 }
 
 impl Resolver {
@@ -286,11 +333,20 @@ impl Resolver {
         for m in doc.mentions.iter_mut() {
             tidy(&text, m);
         }
-        person_overrides(&text, &mut doc.mentions);
+        // Spans are final from here (the steps below change types and links only): each
+        // mention's surface is worked out once.
+        let surfaces: Vec<&str> = doc.mentions.iter().map(|m| surface(&text, m)).collect();
+        person_overrides(&surfaces, &mut doc.mentions);
         metonymy(&text, &mut doc.mentions);
 
         let mut clusters: Vec<Cluster> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::default();
+        // Sized for every mention up front (each may bring a surface and a key): growing
+        // the tables as they fill cost more than the lookups.
+        let mut index = SurfaceIndex {
+            by_hash: HashMap::with_capacity_and_hasher(n, Default::default()),
+        };
+        let mut by_key: HashMap<String, usize> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
         let mut assigned: Vec<Option<usize>> = vec![None; n];
 
         // 1. Linked mentions join by id (a government reading by id plus kind).
@@ -320,13 +376,17 @@ impl Resolver {
                 Some(kb) => kb.clone(),
                 None => name_key(m.ty, &link.name),
             };
-            let surface = surface(&text, m);
+            let surface = surfaces[i];
             let c = *by_key.entry(key).or_insert_with(|| {
                 clusters.push(Cluster::from_link(m.ty, link));
                 clusters.len() - 1
             });
             clusters[c].add(i, surface, link);
             assigned[i] = Some(c);
+            // Indexed once all linked mentions are in: nothing looks before then.
+        }
+        for c in 0..clusters.len() {
+            index.add(&clusters, c, 0);
         }
 
         // 2. Unlinked name mentions, longest first so "Kim" can find "Kim Min-seok" written
@@ -336,27 +396,30 @@ impl Resolver {
             .collect();
         // Cached: the key counts words, and a comparison sort would count each many times.
         order.sort_by_cached_key(|&i| {
-            let words = surface(&text, &doc.mentions[i]).split_whitespace().count();
+            let words = word_count(surfaces[i]);
             (std::cmp::Reverse(words), doc.mentions[i].span.start)
         });
         for i in order {
             let m = &doc.mentions[i];
-            let s = surface(&text, m);
+            let s = surfaces[i];
             if s.is_empty() {
                 continue;
             }
-            let c = match find_cluster(&clusters, m, s) {
+            let c = match find_cluster(&clusters, &index, m, s) {
                 Some(c) => c,
                 None => {
                     let key = name_key(m.ty, s);
                     *by_key.entry(key).or_insert_with(|| {
                         clusters.push(Cluster::new(s.to_string(), m.ty));
+                        index.add(&clusters, clusters.len() - 1, 0);
                         clusters.len() - 1
                     })
                 }
             };
             let empty = Link::default();
+            let known = clusters[c].surfaces.len();
             clusters[c].add(i, s, m.link.as_ref().unwrap_or(&empty));
+            index.add(&clusters, c, known);
             if let Some(t) = m.link.as_ref().and_then(|l| l.attributes.get("title")) {
                 clusters[c]
                     .attributes
@@ -411,12 +474,18 @@ impl Resolver {
 impl Cluster {
     fn new(name: String, ty: EntityType) -> Cluster {
         Cluster {
-            surfaces: vec![name.to_lowercase()],
+            surfaces: vec![lower(&name)],
             // Only people are matched by their name's words.
             name_words: match ty {
-                EntityType::Person => name.split_whitespace().map(str::to_lowercase).collect(),
+                EntityType::Person => words_of(&name).iter().map(|w| lower(w)).collect(),
                 _ => Vec::new(),
             },
+            name_len: match ty {
+                EntityType::Org => word_count(&name),
+                _ => 0,
+            },
+            name_acronym: ty == EntityType::Org && is_acronym(&name),
+            name_initials: std::cell::OnceCell::new(),
             name,
             ty,
             kb: None,
@@ -425,24 +494,45 @@ impl Cluster {
         }
     }
 
+    fn initials(&self) -> &str {
+        self.name_initials.get_or_init(|| initials(&self.name))
+    }
+
     fn from_link(ty: EntityType, link: &Link) -> Cluster {
         let mut c = Cluster::new(link.name.clone(), ty);
         c.kb = link.kb.clone();
         if let Some(a) = link.attributes.get("acronym") {
-            c.surfaces.push(a.to_lowercase());
+            c.surfaces.push(lower(a));
         }
         c
     }
 
     fn add(&mut self, i: usize, surface: &str, link: &Link) {
         self.mentions.push(i);
-        // Most mentions repeat a surface already seen: compare before allocating.
-        if !self.surfaces.iter().any(|k| eq_lower(surface, k)) {
-            self.surfaces.push(surface.to_lowercase());
+        // Most mentions repeat a surface already seen: compare before allocating (as
+        // `eq_lower`, with the ASCII test made once rather than per surface).
+        if surface.is_ascii() {
+            let seen = self.surfaces.iter().any(|k| {
+                k.len() == surface.len()
+                    && k.bytes()
+                        .zip(surface.bytes())
+                        .all(|(a, b)| b.to_ascii_lowercase() == a)
+            });
+            if !seen {
+                self.surfaces.push(surface.to_ascii_lowercase());
+            }
+        } else {
+            let lower = surface.to_lowercase();
+            if !self.surfaces.contains(&lower) {
+                self.surfaces.push(lower);
+            }
         }
         if self.attributes.is_empty() {
             // The first link: a copy of the tree, not an insertion per key.
             self.attributes = link.attributes.clone();
+            return;
+        }
+        if link.attributes.is_empty() {
             return;
         }
         // The keys of `link` not yet in the cluster, found by walking both sorted maps
@@ -501,7 +591,9 @@ fn name_key(ty: EntityType, name: &str) -> String {
     k.push_str(ty);
     k.push(':');
     if name.is_ascii() {
-        k.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let from = k.len();
+        k.push_str(name);
+        k[from..].make_ascii_lowercase();
     } else {
         k.push_str(&name.to_lowercase());
     }
@@ -511,6 +603,10 @@ fn name_key(ty: EntityType, name: &str) -> String {
 /// `s.to_lowercase() == lower`, without allocating for ASCII `s` (where lower-casing is
 /// byte for byte).
 fn eq_lower(s: &str, lower: &str) -> bool {
+    // ASCII keeps its length when lower-cased: a length mismatch settles it.
+    if s.len() != lower.len() && s.is_ascii() {
+        return false;
+    }
     if s.is_ascii() {
         s.len() == lower.len()
             && s.bytes()
@@ -519,6 +615,77 @@ fn eq_lower(s: &str, lower: &str) -> bool {
     } else {
         s.to_lowercase() == lower
     }
+}
+
+/// `s.to_lowercase()`, byte for byte for ASCII.
+fn lower(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
+}
+
+/// The ASCII characters `char::is_whitespace` accepts (vertical tab included).
+fn ascii_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
+}
+
+/// `s.split_whitespace().collect()`, byte by byte for ASCII.
+fn words_of(s: &str) -> smallvec::SmallVec<[&str; 8]> {
+    if !s.is_ascii() {
+        return s.split_whitespace().collect();
+    }
+    let b = s.as_bytes();
+    let mut out = smallvec::SmallVec::new();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && ascii_ws(b[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !ascii_ws(b[i]) {
+            i += 1;
+        }
+        if i > start {
+            out.push(s.get(start..i).unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// The first and last of two or more words (`split_whitespace`'s first and last), else
+/// `None`.
+fn first_and_last_words(s: &str) -> Option<(&str, &str)> {
+    if !s.is_ascii() {
+        let mut w = s.split_whitespace();
+        return Some((w.next()?, w.next_back()?));
+    }
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| !ascii_ws(c))?;
+    let end = b.iter().rposition(|&c| !ascii_ws(c))? + 1;
+    let first_end = start + b[start..end].iter().position(|&c| ascii_ws(c))?;
+    let last_start = start + b[start..end].iter().rposition(|&c| ascii_ws(c))? + 1;
+    Some((s.get(start..first_end)?, s.get(last_start..end)?))
+}
+
+/// `s.split_whitespace().count()`, byte by byte for ASCII.
+fn word_count(s: &str) -> usize {
+    if !s.is_ascii() {
+        return s.split_whitespace().count();
+    }
+    // The ASCII characters `char::is_whitespace` accepts (vertical tab included).
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let mut n = 0;
+    let mut prev_ws = true;
+    for &b in s.as_bytes() {
+        let w = ws(b);
+        if prev_ws && !w {
+            n += 1;
+        }
+        prev_ws = w;
+    }
+    n
 }
 
 fn strip_possessive(s: &str) -> &str {
@@ -565,28 +732,29 @@ fn tidy(text: &str, m: &mut Mention) {
 /// A one-word place or organisation read through an alternate name or a town ("Kitu" is
 /// an alternate name of Quito) that is also the first or last word of a person named in
 /// full in the article is that person.
-fn person_overrides(text: &str, mentions: &mut [Mention]) {
-    let mut words: Vec<&str> = Vec::new();
-    for m in mentions.iter() {
+///
+/// `surfaces`: each mention's [`surface`].
+fn person_overrides(surfaces: &[&str], mentions: &mut [Mention]) {
+    let mut words: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    for (m, &s) in mentions.iter().zip(surfaces) {
         if m.ty != EntityType::Person {
             continue;
         }
-        let mut w = surface(text, m).split_whitespace();
-        if let (Some(first), Some(last)) = (w.next(), w.next_back()) {
-            words.push(first);
-            words.push(last);
+        if let Some((first, last)) = first_and_last_words(s) {
+            words.insert(first);
+            words.insert(last);
         }
     }
     if words.is_empty() {
         return;
     }
-    for m in mentions.iter_mut() {
+    for (m, &s) in mentions.iter_mut().zip(surfaces) {
         if !matches!(m.ty, EntityType::Place | EntityType::Org) {
             continue;
         }
         let Some(link) = &m.link else { continue };
-        let s = surface(text, m);
-        if s.contains(char::is_whitespace) || !words.contains(&s) {
+        // The words hold no whitespace, so one of them is a one-word surface.
+        if !words.contains(s) {
             continue;
         }
         let weak = s != link.name || link.attributes.get("kind").is_some_and(|k| k == "city");
@@ -607,8 +775,10 @@ fn metonymy(text: &str, mentions: &mut [Mention]) {
     };
     let n = mentions.len();
     let mut government = vec![false; n];
+    // Asked once per mention (the pairs below ask about each twice).
+    let is_capital: Vec<bool> = mentions.iter().map(capital).collect();
     for i in 0..n {
-        if !capital(&mentions[i]) {
+        if !is_capital[i] {
             continue;
         }
         government[i] = reads_as_government(text, mentions[i].span);
@@ -616,7 +786,7 @@ fn metonymy(text: &str, mentions: &mut [Mention]) {
     // "Washington and Tokyo’s joint effort": coordinated capitals share the reading.
     for i in 0..n.saturating_sub(1) {
         let j = i + 1;
-        if capital(&mentions[i]) && capital(&mentions[j]) {
+        if is_capital[i] && is_capital[j] {
             let between = text
                 .get(mentions[i].span.end..mentions[j].span.start)
                 .unwrap_or("");
@@ -694,26 +864,25 @@ fn reads_as_government(text: &str, span: Span) -> bool {
 }
 
 /// The cluster an unlinked mention belongs to, by the OrthoMatcher rules.
-fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
-    let lower = s.to_lowercase();
+fn find_cluster(clusters: &[Cluster], index: &SurfaceIndex, m: &Mention, s: &str) -> Option<usize> {
+    let lower = lower(s);
     // Same name as an entity of the same type, or of any linked entity.
-    let same = clusters
-        .iter()
-        .position(|c| c.ty == m.ty && c.surfaces.contains(&lower))
-        .or_else(|| {
-            clusters
-                .iter()
-                .position(|c| c.kb.is_some() && c.surfaces.contains(&lower))
-        });
+    let same = index
+        .first(clusters, &lower, |c| c.ty == m.ty)
+        .or_else(|| index.first(clusters, &lower, |c| c.kb.is_some()));
     if same.is_some() {
         return same;
     }
-    let words: smallvec::SmallVec<[&str; 8]> = s.split_whitespace().collect();
+    let words = words_of(s);
     if m.ty == EntityType::Person || m.ty == EntityType::Misc {
         // A surname or first name alone, or "First Last" of a longer name.
         let mut best = None;
-        let first = words.first().map(|w| w.to_lowercase());
-        let last = words.last().map(|w| w.to_lowercase());
+        // `cw.first() == first.to_lowercase()` without the lower-cased copies.
+        let same_word = |w: Option<&&str>, c: Option<&String>| match (w, c) {
+            (Some(w), Some(c)) => eq_lower(w, c),
+            (None, None) => true,
+            _ => false,
+        };
         for (ci, c) in clusters.iter().enumerate() {
             if c.ty != EntityType::Person {
                 continue;
@@ -730,8 +899,8 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
                 }
                 _ => {
                     cw.len() > words.len()
-                        && cw.first() == first.as_ref()
-                        && cw.last() == last.as_ref()
+                        && same_word(words.first(), cw.first())
+                        && same_word(words.last(), cw.last())
                 }
             };
             // Two people with that name: the one mentioned more often.
@@ -745,15 +914,22 @@ fn find_cluster(clusters: &[Cluster], m: &Mention, s: &str) -> Option<usize> {
         }
     }
     if m.ty == EntityType::Org || m.ty == EntityType::Misc {
-        let initials = initials(s);
+        // Made when first needed: most mentions are no acronym and meet none.
+        let initials = std::cell::OnceCell::new();
         let s_is_acronym = is_acronym(s);
+        let s_letters = if s_is_acronym {
+            acronym_letters(s)
+        } else {
+            String::new()
+        };
         for (ci, c) in clusters.iter().enumerate() {
             if c.ty != EntityType::Org {
                 continue;
             }
             // "APEC" written after "Asia-Pacific Economic Cooperation", or the reverse.
-            let acronym_of_cluster = s_is_acronym && initials_match(&c.name, s);
-            let cluster_is_acronym = is_acronym(&c.name) && initials_fit(&initials, &c.name);
+            let acronym_of_cluster = s_is_acronym && letters_fit(c.initials(), &s_letters);
+            let cluster_is_acronym =
+                c.name_acronym && initials_fit(initials.get_or_init(|| self::initials(s)), &c.name);
             if acronym_of_cluster || cluster_is_acronym {
                 return Some(ci);
             }
@@ -817,7 +993,7 @@ const NOT_SHORT_FORMS: &[&str] = &[
 /// only by company words ("Toyota Motor" for "Toyota"). Two candidates: the one mentioned
 /// more often.
 fn short_form(clusters: &[Cluster], words: &[&str]) -> Option<usize> {
-    let lw: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let lw: Vec<String> = words.iter().map(|w| lower(w)).collect();
     if lw.is_empty() || NOT_SHORT_FORMS.contains(&lw[0].as_str()) {
         return None;
     }
@@ -827,7 +1003,11 @@ fn short_form(clusters: &[Cluster], words: &[&str]) -> Option<usize> {
             continue;
         }
         // Compare word by word without lower-casing the cluster's name into new strings.
-        let n = c.name.split_whitespace().count();
+        let n = c.name_len;
+        // Neither form when the lengths are equal: nothing to compare.
+        if n == lw.len() {
+            continue;
+        }
         let shared = c
             .name
             .split_whitespace()
@@ -874,7 +1054,7 @@ fn body_of(clusters: &[Cluster], lw: &[String]) -> Option<usize> {
     }
     let mut found = clusters.iter().enumerate().filter(|(_, c)| {
         c.ty == EntityType::Org
-            && c.name.split_whitespace().nth(1).is_some()
+            && c.name_len >= 2
             && c.name
                 .split_whitespace()
                 .next_back()
@@ -913,19 +1093,23 @@ fn initials(s: &str) -> String {
         .to_uppercase()
 }
 
-/// Whether `acronym` is the initials of `name`, or of its last words when it has three
+/// Whether `acronym` is a name's `initials`, or of its last words when it has three
 /// letters or more ("NFU" for "Welsh National Farmers' Union": a modifier before the body's
 /// own name).
-fn initials_match(name: &str, acronym: &str) -> bool {
-    initials_fit(&initials(name), acronym)
+fn initials_fit(initials: &str, acronym: &str) -> bool {
+    letters_fit(initials, &acronym_letters(acronym))
 }
 
-/// [`initials_match`] for a name's [`initials`] already computed.
-fn initials_fit(initials: &str, acronym: &str) -> bool {
-    let a: String = acronym
+/// An acronym's letters and digits, upper-cased (what [`initials_fit`] compares).
+fn acronym_letters(acronym: &str) -> String {
+    acronym
         .chars()
         .filter(|c| c.is_alphanumeric())
         .collect::<String>()
-        .to_uppercase();
-    initials == a || (a.chars().count() >= 3 && initials.ends_with(&a))
+        .to_uppercase()
+}
+
+/// [`initials_fit`] for an acronym's [`acronym_letters`] already computed.
+fn letters_fit(initials: &str, a: &str) -> bool {
+    initials == a || (a.chars().count() >= 3 && initials.ends_with(a))
 }

@@ -7,7 +7,7 @@
 use crate::document::{EntityType, EventType, Modality, Span, TokenKind};
 
 use super::lexicon::{Entry, Lexicon, Pos};
-use super::sentence::{CandKind, View, DEMONYM_SET, PREPOSITION_SET};
+use super::sentence::{CandKind, View, WordSet, DEMONYM_SET, PREPOSITION_SET};
 
 /// Words after which an ambiguous trigger is a verb.
 const VERB_PREV: &[&str] = &[
@@ -156,6 +156,13 @@ const GENERIC_SPEAKERS: &[&str] = &[
     "agency",
 ];
 
+// The lists above as sets: asked about words in loops, where a scan of the list costs
+// several times a lookup.
+static VERB_PREV_SET: WordSet = WordSet::new(VERB_PREV);
+static COMPOUND_HEADS_SET: WordSet = WordSet::new(COMPOUND_HEADS);
+static TOPIC_STOP_SET: WordSet = WordSet::new(TOPIC_STOP);
+static GENERIC_SPEAKERS_SET: WordSet = WordSet::new(GENERIC_SPEAKERS);
+
 /// A role filler before resolution: a candidate of the sentence view.
 pub type CandRef = usize;
 
@@ -301,6 +308,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
 
     /// The part of a bullet before its label colon ("Imperial Audience:").
     fn label_end(&self) -> usize {
+        *self.v.label.get_or_init(|| self.find_label_end())
+    }
+
+    fn find_label_end(&self) -> usize {
         let text = self
             .v
             .doc
@@ -395,7 +406,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     )
                     || self.v.words[i - 1].kind == TokenKind::Number
                     || (self.v.words[i - 1].kind == TokenKind::Word
-                        && !VERB_PREV.contains(&prev)
+                        && !VERB_PREV_SET.contains(prev)
                         && !PREPOSITION_SET.contains(prev)
                         && !prev_is_subject
                         && !is_verb_form(prev)
@@ -403,9 +414,9 @@ impl<'a, 'd> Drafter<'a, 'd> {
             let prev_nounish = prev_nounish
                 || (i >= 2
                     && (self.v.words[i - 2].poss || self.v.is_det(i - 2))
-                    && !VERB_PREV.contains(&prev)
+                    && !VERB_PREV_SET.contains(prev)
                     && !PREPOSITION_SET.contains(prev));
-            let verbish = VERB_PREV.contains(&prev) || prev_is_subject;
+            let verbish = VERB_PREV_SET.contains(prev) || prev_is_subject;
             let pick = ms.iter().find(|m| {
                 let e = &self.lex.entries[m.entry];
                 match e.pos {
@@ -594,7 +605,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 return Some(Subject::Group(g));
             }
             // "…, officials said": the speaker is unnamed.
-            if GENERIC_SPEAKERS.contains(&w)
+            if GENERIC_SPEAKERS_SET.contains(w)
                 && self.v.cand_at(i).is_none()
                 && self
                     .lex
@@ -695,7 +706,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
             w.kind == TokenKind::Word
                 && !w.cap
                 && !PREPOSITION_SET.contains(w.lower.as_ref())
-                && !VERB_PREV.contains(&w.lower.as_ref())
+                && !VERB_PREV_SET.contains(&w.lower)
                 && !matches!(
                     w.lower.as_ref(),
                     "and"
@@ -947,7 +958,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 t.as_statement = Some(("praise", "051", "SUPPORT"));
             }
             // Noun compounds: "the meeting room", "the signing ceremony".
-            if t.noun && COMPOUND_HEADS.contains(&next) {
+            if t.noun && COMPOUND_HEADS_SET.contains(next) {
                 ok = false;
             }
             // A trigger noun used as a verb ("to deal with").
@@ -1118,8 +1129,8 @@ impl<'a, 'd> Drafter<'a, 'd> {
             .filter(|&k| !trigs[k].dropped && trigs[k].into.is_none())
             .collect();
         let label = self.label_end();
-        let mut drafts: Vec<Draft> = Vec::new();
-        let mut ts_list: Vec<(usize, usize)> = Vec::new();
+        let mut drafts: Vec<Draft> = Vec::with_capacity(live.len());
+        let mut ts_list: Vec<(usize, usize)> = Vec::with_capacity(live.len());
         for (pos, &k) in live.iter().enumerate() {
             let t = &trigs[k];
             let e = self.e(t);
@@ -1888,7 +1899,7 @@ impl<'a, 'd> Drafter<'a, 'd> {
                     .filter(|&k| {
                         let w = &self.v.words[k];
                         w.kind == TokenKind::Word
-                            && !TOPIC_STOP.contains(&w.lower.as_ref())
+                            && !TOPIC_STOP_SET.contains(&w.lower)
                             && self.v.cand_at(k).is_none()
                             && !self.v.money.iter().any(|m| m.1 <= k && k < m.2)
                             && self.lex.matches(&[w.lower.as_ref()], 0).is_empty()
@@ -2172,9 +2183,10 @@ impl<'a, 'd> Drafter<'a, 'd> {
                 // A generic source ("officials said") makes the others reported.
                 let ts = drafts[i].ts;
                 let generic = drafts[i].agents.is_empty()
-                    && (ts.saturating_sub(4)..ts).any(|k| GENERIC_SPEAKERS.contains(&self.lw(k)))
+                    && (ts.saturating_sub(4)..ts)
+                        .any(|k| GENERIC_SPEAKERS_SET.contains(self.lw(k)))
                     || (drafts[i].te..(drafts[i].te + 4).min(self.n()))
-                        .any(|k| GENERIC_SPEAKERS.contains(&self.lw(k)));
+                        .any(|k| GENERIC_SPEAKERS_SET.contains(self.lw(k)));
                 let reported_verb = self.lw(ts) == "reported";
                 if generic || reported_verb {
                     for d in drafts.iter_mut() {

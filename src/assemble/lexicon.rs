@@ -6,6 +6,7 @@
 
 use foldhash::HashMap;
 
+use super::sentence::WordFilter;
 use crate::document::EventType;
 use crate::error::{Error, Result};
 
@@ -67,6 +68,8 @@ pub struct Match {
 pub struct Lexicon {
     pub entries: Vec<Entry>,
     by_first: HashMap<String, Vec<Form>>,
+    /// The keys of `by_first`, to turn away most words without a hash lookup.
+    first_words: WordFilter,
 }
 
 impl Lexicon {
@@ -80,6 +83,7 @@ impl Lexicon {
         Lexicon {
             entries: Vec::new(),
             by_first: HashMap::default(),
+            first_words: WordFilter::new(),
         }
     }
 
@@ -158,7 +162,21 @@ impl Lexicon {
             // Longest phrases first, so "memorandum of understanding" wins over "memorandum".
             forms.sort_by_key(|f| std::cmp::Reverse(f.words.len()));
         }
-        Ok(Lexicon { entries, by_first })
+        let mut first_words = WordFilter::new();
+        for w in by_first.keys() {
+            first_words.insert(w);
+        }
+        Ok(Lexicon {
+            entries,
+            by_first,
+            first_words,
+        })
+    }
+
+    /// Whether some entry's first word is `word` (lower-cased): a word for which this
+    /// is false starts no [`Lexicon::matches`].
+    pub fn has_first_word(&self, word: &str) -> bool {
+        self.first_words.may_contain(word) && self.by_first.contains_key(word)
     }
 
     /// Every entry matching at `words[i..]` (lower-cased words), longest first.
@@ -166,6 +184,9 @@ impl Lexicon {
         let Some(first) = words.get(i) else {
             return Vec::new();
         };
+        if !self.first_words.may_contain(first) {
+            return Vec::new();
+        }
         let Some(forms) = self.by_first.get(*first) else {
             return Vec::new();
         };

@@ -14,7 +14,9 @@ pub mod sentence;
 
 use std::collections::BTreeSet;
 
-use crate::document::{Argument, Document, EntityType, Event, EventType, Modality, Span};
+use crate::document::{
+    Argument, Document, EntityType, Event, EventType, Modality, Span, TokenKind,
+};
 
 use draft::{Draft, Drafter};
 use lexicon::Lexicon;
@@ -112,12 +114,25 @@ impl Assembler {
             if doc.sentences[si].tokens.len() > MAX_SENTENCE_TOKENS {
                 continue;
             }
-            let view = View::new(doc, si, &quotes, in_sentence, &ascii_lower);
+            // A sentence with no word that starts a trigger has no drafts (the drafter only
+            // reads non-quoted words the lexicon matches), and only its names are needed.
+            let view = View::new_if(doc, si, &quotes, in_sentence, &ascii_lower, |words| {
+                debug()
+                    || words.iter().any(|w| {
+                        !w.quoted
+                            && w.kind == TokenKind::Word
+                            && self.lexicon.has_first_word(&w.lower)
+                    })
+            });
             let drafter = Drafter {
                 v: &view,
                 lex: &self.lexicon,
             };
-            let drafts = drafter.drafts();
+            let drafts = if view.complete() {
+                drafter.drafts()
+            } else {
+                Vec::new()
+            };
             if debug() {
                 for (i, c) in view.cands.iter().enumerate() {
                     eprintln!(
@@ -659,7 +674,15 @@ fn key(doc: &Document, a: &Argument) -> String {
     if let Some(e) = a.entity.and_then(|e| doc.entities.get(e)) {
         return match &e.kb {
             Some(kb) => kb.clone(),
-            None => format!("{}:{}", e.ty, e.name.to_lowercase()),
+            // `format!("{}:{}", e.ty, e.name.to_lowercase())`, without the formatter.
+            None => {
+                let ty = e.ty.as_str();
+                let mut k = String::with_capacity(ty.len() + 1 + e.name.len());
+                k.push_str(ty);
+                k.push(':');
+                k.push_str(&e.name.to_lowercase());
+                k
+            }
         };
     }
     let text = doc.span_text(a.span).to_lowercase();

@@ -107,11 +107,11 @@ pub const TITLE_WORDS: &[&str] = &[
 /// every sentence, and a scan of a long list costs ten times a hash lookup.
 pub struct WordSet {
     words: &'static [&'static str],
-    set: OnceLock<HashSet<&'static str>>,
+    set: OnceLock<(WordFilter, HashSet<&'static str>)>,
 }
 
 impl WordSet {
-    const fn new(words: &'static [&'static str]) -> WordSet {
+    pub(crate) const fn new(words: &'static [&'static str]) -> WordSet {
         WordSet {
             words,
             set: OnceLock::new(),
@@ -119,9 +119,61 @@ impl WordSet {
     }
 
     pub fn contains(&self, word: &str) -> bool {
-        self.set
-            .get_or_init(|| self.words.iter().copied().collect())
-            .contains(word)
+        let (filter, set) = self.set.get_or_init(|| {
+            let mut filter = WordFilter::new();
+            for w in self.words {
+                filter.insert(w);
+            }
+            (filter, self.words.iter().copied().collect())
+        });
+        filter.may_contain(word) && set.contains(word)
+    }
+}
+
+/// A one-hash Bloom filter over words, from their length and three of their bytes: most
+/// words asked about a list are not in it, and this turns them away for a fraction of a
+/// string hash and probe. A "maybe" is settled by the set itself.
+#[derive(Clone)]
+pub(crate) struct WordFilter {
+    bits: Box<[u64]>,
+}
+
+impl std::fmt::Debug for WordFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WordFilter")
+    }
+}
+
+impl WordFilter {
+    const BITS: u32 = 14;
+
+    pub(crate) fn new() -> WordFilter {
+        WordFilter {
+            bits: vec![0u64; 1 << (Self::BITS - 6)].into_boxed_slice(),
+        }
+    }
+
+    fn slot(word: &str) -> usize {
+        let b = word.as_bytes();
+        let n = b.len();
+        let (first, mid, last) = match n {
+            0 => (0, 0, 0),
+            _ => (b[0], b[n / 2], b[n - 1]),
+        };
+        let h = (u32::from(first) | u32::from(mid) << 8 | u32::from(last) << 16 | (n as u32) << 24)
+            .wrapping_mul(0x9E37_79B1);
+        (h >> (32 - Self::BITS)) as usize
+    }
+
+    pub(crate) fn insert(&mut self, word: &str) {
+        let k = Self::slot(word);
+        self.bits[k >> 6] |= 1 << (k & 63);
+    }
+
+    /// False only if `word` was never inserted.
+    pub(crate) fn may_contain(&self, word: &str) -> bool {
+        let k = Self::slot(word);
+        self.bits[k >> 6] & (1 << (k & 63)) != 0
     }
 }
 
@@ -550,6 +602,26 @@ pub struct View<'d> {
     /// Mention indices of MONEY and DATE mentions in the sentence, with word ranges.
     pub money: Vec<(usize, usize, usize)>,
     pub dates: Vec<(usize, usize, usize)>,
+    /// Per word: the first candidate (in `cands` order) whose range contains it, so that
+    /// [`View::cand_at`] is a lookup, not a scan of the candidates (`NONE` if none).
+    cand_of: Vec<u32>,
+    /// Words in text order, each ending no later than the next starts (so that ranges
+    /// can be found by binary search).
+    sorted: bool,
+    /// Per word `i`: the first group starting at `i`, and the first ending at `i + 1`.
+    group_start: Vec<u32>,
+    group_end: Vec<u32>,
+    /// References and groups were read (see [`View::new_if`]).
+    complete: bool,
+    /// For the drafter, found when first asked for: where a bullet's label ends.
+    pub(crate) label: std::cell::OnceCell<usize>,
+}
+
+/// No candidate or group at this word (in the per-word indexes).
+const NONE: u32 = u32::MAX;
+
+fn slot(v: &[u32], i: usize) -> Option<usize> {
+    v.get(i).copied().filter(|&x| x != NONE).map(|x| x as usize)
 }
 
 fn straighten(s: &str) -> String {
@@ -558,20 +630,29 @@ fn straighten(s: &str) -> String {
 
 /// `text` lower-cased; `ascii_lower` is the same bytes ASCII-lower-cased (a slice of the
 /// document lower-cased once), borrowed for ASCII words instead of allocating.
-fn lower_of<'a>(text: &'a str, ascii_lower: Option<&'a str>) -> (Cow<'a, str>, bool) {
+///
+/// `span` is where `text` is; `ascii_lower` is sliced there only when it is needed.
+fn lower_of<'a>(text: &'a str, span: Span, ascii_lower: &'a str) -> (Cow<'a, str>, bool) {
     // Most words are ASCII, where lower-casing is byte for byte and there is no curly
-    // apostrophe to straighten; most are lower case already, and are borrowed.
-    let mut l: Cow<str> = if !text.is_ascii() {
+    // apostrophe to straighten; most are lower case already, and are borrowed. One pass
+    // tells both.
+    let mut high = 0u8;
+    let mut upper = false;
+    for &b in text.as_bytes() {
+        high |= b;
+        upper |= b.is_ascii_uppercase();
+    }
+    let mut l: Cow<str> = if high >= 0x80 {
         Cow::Owned(straighten(&text.to_lowercase()))
-    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        match ascii_lower {
+    } else if upper {
+        match ascii_lower.get(span.start..span.end) {
             Some(lower) if lower.len() == text.len() => Cow::Borrowed(lower),
             _ => Cow::Owned(text.to_ascii_lowercase()),
         }
     } else {
         Cow::Borrowed(text)
     };
-    if l.len() > 2 && l.ends_with("'s") {
+    if l.len() > 2 && l.as_bytes().ends_with(b"'s") {
         let n = l.len() - 2;
         match &mut l {
             Cow::Borrowed(b) => *b = &b[..n],
@@ -655,14 +736,40 @@ impl<'d> View<'d> {
         mentions: &[usize],
         ascii_lower: &'d str,
     ) -> View<'d> {
+        View::new_if(doc, index, quotes, mentions, ascii_lower, |_| true)
+    }
+
+    /// [`View::new`], but when `full` says no for the sentence's words, only the names
+    /// are read: the candidates are the mentions and capitalised runs (with their titles,
+    /// in the order `new` would give them) and there are no references or groups
+    /// ([`View::complete`] is false); when none of them can be a person, there are no
+    /// candidates either. For sentences no event can be read from, whose people are still
+    /// wanted (for later pronouns and descriptors).
+    pub fn new_if(
+        doc: &'d Document,
+        index: usize,
+        quotes: &Quotes,
+        mentions: &[usize],
+        ascii_lower: &'d str,
+        full: impl FnOnce(&[Word<'d>]) -> bool,
+    ) -> View<'d> {
         let sentence = &doc.sentences[index];
         let mut heading = sentence.kind == SentenceKind::Heading;
         let toks = doc.sentence_tokens(index);
         let mut words: Vec<Word<'d>> = Vec::with_capacity(toks.len());
+        // Counted as the words are made: capitalised words and words, for headlines.
+        let (mut caps, mut wordn) = (0usize, 0usize);
+        // Whether the words are in order without overlap (see `sorted`).
+        let mut sorted = true;
+        // Quotes starting at or before the current token: tokens come in text order, so
+        // this only moves forward (a binary search when they do not).
+        let mut quote_k = 0usize;
+        let mut last_start = 0usize;
         for (k, t) in toks.iter().enumerate() {
             let text = doc.span_text(t.span);
+            let b = text.as_bytes();
             // A segmenter may split the possessive off ("Tokyo" "’s"): fold it back.
-            if matches!(text, "'s" | "’s" | "'S" | "’S") {
+            if matches!(b.len(), 2 | 4) && matches!(text, "'s" | "’s" | "'S" | "’S") {
                 if let Some(prev) = words.last_mut() {
                     if prev.span.end == t.span.start {
                         prev.poss = true;
@@ -670,33 +777,53 @@ impl<'d> View<'d> {
                     }
                 }
             }
-            let (lower, mut poss) = lower_of(text, ascii_lower.get(t.span.start..t.span.end));
+            let (lower, mut poss) = lower_of(text, t.span, ascii_lower);
             // `leaders’` : the apostrophe is its own token after a plural.
-            if !poss && lower.ends_with('s') {
+            if !poss && lower.as_bytes().last() == Some(&b's') {
                 if let Some(next) = toks.get(k + 1) {
-                    let nt = doc.span_text(next.span);
-                    if (nt == "’" || nt == "'") && next.span.start == t.span.end {
-                        poss = true;
+                    if next.span.start == t.span.end
+                        && matches!(next.span.end.saturating_sub(next.span.start), 1 | 3)
+                    {
+                        let nt = doc.span_text(next.span);
+                        if nt == "’" || nt == "'" {
+                            poss = true;
+                        }
                     }
                 }
             }
-            let quoted = quotes.contains(t.span);
+            let start = t.span.start;
+            if start >= last_start {
+                while quotes.spans.get(quote_k).is_some_and(|q| q.start <= start) {
+                    quote_k += 1;
+                }
+            } else {
+                quote_k = quotes.spans.partition_point(|q| q.start <= start);
+            }
+            last_start = start;
+            let quoted = quote_k > 0 && quotes.max_end[quote_k - 1] >= t.span.end;
+            debug_assert_eq!(quoted, quotes.contains(t.span));
+            let cap = match b.first() {
+                Some(&c) if c < 0x80 => c.is_ascii_uppercase(),
+                Some(_) => text.chars().next().is_some_and(char::is_uppercase),
+                None => false,
+            };
+            if t.kind == TokenKind::Word {
+                wordn += 1;
+                caps += usize::from(cap);
+            }
+            sorted &= t.span.start <= t.span.end
+                && words.last().map_or(true, |p| p.span.end <= t.span.start);
             words.push(Word {
                 span: t.span,
                 text,
                 lower,
                 kind: t.kind,
-                cap: text.chars().next().is_some_and(char::is_uppercase),
+                cap,
                 poss,
                 quoted,
             });
         }
         // Title Case headlines: most words capitalised and no final stop.
-        let caps = words
-            .iter()
-            .filter(|w| w.kind == TokenKind::Word && w.cap)
-            .count();
-        let wordn = words.iter().filter(|w| w.kind == TokenKind::Word).count();
         if wordn >= 3 && caps * 3 >= wordn * 2 && !doc.span_text(sentence.span).ends_with('.') {
             heading = true;
         }
@@ -710,10 +837,46 @@ impl<'d> View<'d> {
             group_of: Vec::new(),
             money: Vec::new(),
             dates: Vec::new(),
+            cand_of: Vec::new(),
+            sorted,
+            group_start: Vec::new(),
+            group_end: Vec::new(),
+            complete: true,
+            label: std::cell::OnceCell::new(),
         };
-        v.build_cands(mentions);
-        v.build_groups();
+        v.complete = full(&v.words);
+        // A names-only view is read for its people; with no word or mention any could
+        // come from, it has no candidates at all.
+        if v.complete || v.may_name_people(mentions) {
+            v.build_cands(mentions);
+        }
+        if v.complete {
+            v.build_groups();
+        }
         v
+    }
+
+    /// Whether a person could be among the candidates: a PERSON mention, a dashed name
+    /// (its halves may name people elsewhere) or a title or nationality word (a
+    /// capitalised run is a person only after one). Looser than the candidates, never
+    /// stricter.
+    fn may_name_people(&self, mentions: &[usize]) -> bool {
+        let doc = self.doc;
+        mentions.iter().any(|&mi| {
+            doc.mentions.get(mi).is_some_and(|m| match m.ty {
+                EntityType::Person => true,
+                EntityType::Money | EntityType::Date | EntityType::Misc => false,
+                _ => memchr::memchr(b'-', doc.span_text(m.span).as_bytes()).is_some(),
+            })
+        }) || self.words.iter().any(|w| {
+            let l = w.lower.as_ref();
+            TITLE_SET.contains(l) || DEMONYM_SET.contains(l)
+        })
+    }
+
+    /// Whether the view has references and groups (see [`View::new_if`]).
+    pub fn complete(&self) -> bool {
+        self.complete
     }
 
     pub fn lw(&self, i: usize) -> &str {
@@ -730,8 +893,20 @@ impl<'d> View<'d> {
 
     /// Word range covering a byte span.
     fn word_range(&self, span: Span) -> Option<(usize, usize)> {
-        let s = self.words.iter().position(|w| w.span.end > span.start)?;
-        let e = self.words.iter().rposition(|w| w.span.start < span.end)?;
+        let (s, e) = if self.sorted {
+            // Words in text order with no overlap: both scans are binary searches.
+            let s = self.words.partition_point(|w| w.span.end <= span.start);
+            let e = self.words.partition_point(|w| w.span.start < span.end);
+            if s >= self.words.len() || e == 0 {
+                return None;
+            }
+            (s, e - 1)
+        } else {
+            (
+                self.words.iter().position(|w| w.span.end > span.start)?,
+                self.words.iter().rposition(|w| w.span.start < span.end)?,
+            )
+        };
         (s <= e).then_some((s, e + 1))
     }
 
@@ -744,18 +919,18 @@ impl<'d> View<'d> {
     }
 
     pub fn is_det(&self, i: usize) -> bool {
-        DETERMINERS.contains(&self.lw(i))
+        is_determiner(self.lw(i))
     }
 
     /// The candidate whose word range contains word `i`.
     pub fn cand_at(&self, i: usize) -> Option<usize> {
-        self.cands.iter().position(|c| c.start <= i && i < c.end)
+        slot(&self.cand_of, i)
     }
 
     fn build_cands(&mut self, mentions: &[usize]) {
         let doc = self.doc;
         let si = self.index;
-        let mut cands: Vec<Cand> = Vec::new();
+        let mut cands: Vec<Cand> = Vec::with_capacity(mentions.len() + 4);
         for &mi in mentions {
             let Some(m) = doc.mentions.get(mi) else {
                 continue;
@@ -797,7 +972,7 @@ impl<'d> View<'d> {
         }
         cands.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
         // Overlapping mentions: keep the longest.
-        let mut kept: Vec<Cand> = Vec::new();
+        let mut kept: Vec<Cand> = Vec::with_capacity(cands.len() + 4);
         for c in cands {
             if kept.iter().any(|k| k.head.overlaps(c.head)) {
                 continue;
@@ -809,14 +984,23 @@ impl<'d> View<'d> {
         let mut split: Vec<Cand> = Vec::new();
         kept.retain(|c| {
             let text = doc.span_text(c.head);
-            let Some(dash) = text.find('-') else {
+            let Some(dash) = memchr::memchr(b'-', text.as_bytes()) else {
                 return true;
             };
             let (a, b) = (&text[..dash], &text[dash + 1..]);
+            // An empty half is never used (below), so it is not looked for; a mention
+            // whose span is not as long as the part is not compared.
             let known = |part: &str| {
+                if part.is_empty() {
+                    return None;
+                }
                 doc.mentions
                     .iter()
-                    .find(|m| doc.span_text(m.span) == part && m.span != c.head)
+                    .find(|m| {
+                        m.span.end.wrapping_sub(m.span.start) == part.len()
+                            && doc.span_text(m.span) == part
+                            && m.span != c.head
+                    })
                     .map(|m| m.ty)
             };
             match (known(a), known(b)) {
@@ -844,9 +1028,13 @@ impl<'d> View<'d> {
         // capitalised).
         if !self.heading {
             let n = self.words.len();
+            // The words the mentions cover. The runs pushed below never cover a word asked
+            // about later (each run ends before the next word looked at), so this is the
+            // same as asking the growing list.
+            let mask = coverage(&cands, n);
+            let covered = |j: usize| mask.get(j).copied().unwrap_or(false);
             let mut i = 0;
             while i < n {
-                let covered = |j: usize| cands.iter().any(|c| c.start <= j && j < c.end);
                 if !self.is_name_word(i) || covered(i) {
                     i += 1;
                     continue;
@@ -1012,8 +1200,20 @@ impl<'d> View<'d> {
             .filter(|(_, d)| !d)
             .map(|(c, _)| c)
             .collect();
-        self.add_references(&mut cands);
+        // Stable sorting below keeps the names in the same order without the references.
+        if self.complete {
+            self.add_references(&mut cands);
+        }
         cands.sort_by_key(|c| c.start);
+        let mut cand_of = vec![NONE; self.words.len()];
+        for (k, c) in cands.iter().enumerate() {
+            for slot in cand_of.iter_mut().take(c.end).skip(c.start) {
+                if *slot == NONE {
+                    *slot = k as u32;
+                }
+            }
+        }
+        self.cand_of = cand_of;
         self.cands = cands;
     }
 
@@ -1043,7 +1243,11 @@ impl<'d> View<'d> {
     /// Descriptors, plural references and pronouns.
     fn add_references(&self, cands: &mut Vec<Cand>) {
         let n = self.words.len();
-        let covered = |cands: &Vec<Cand>, j: usize| cands.iter().any(|c| c.start <= j && j < c.end);
+        // What the candidates so far cover. A reference pushed below covers words before
+        // the next one looked at (lookaheads included), so the mask of the candidates on
+        // entry answers as the growing list would.
+        let mask = coverage(cands, n);
+        let covered = |_: &Vec<Cand>, j: usize| mask.get(j).copied().unwrap_or(false);
         let mut i = 0;
         while i < n {
             if covered(cands, i) || self.words[i].quoted {
@@ -1207,17 +1411,36 @@ impl<'d> View<'d> {
                 *slot = Some(g);
             }
         }
+        // The first group (in order) starting at / ending after each word; ranges past
+        // the words (none expected) are looked up by scanning, as before.
+        let n = self.words.len();
+        let mut group_start = vec![NONE; n];
+        let mut group_end = vec![NONE; n];
+        for (g, grp) in groups.iter().enumerate() {
+            if let Some(s) = group_start.get_mut(grp.start) {
+                if *s == NONE {
+                    *s = g as u32;
+                }
+            }
+            if let Some(e) = grp.end.checked_sub(1).and_then(|e| group_end.get_mut(e)) {
+                if *e == NONE {
+                    *e = g as u32;
+                }
+            }
+        }
         self.groups = groups;
         self.group_of = group_of;
+        self.group_start = group_start;
+        self.group_end = group_end;
     }
 
     /// The group that ends exactly at word `i` (inclusive end `i + 1`).
     pub fn group_ending_at(&self, i: usize) -> Option<usize> {
-        self.groups.iter().position(|g| g.end == i + 1)
+        slot(&self.group_end, i)
     }
 
     pub fn group_starting_at(&self, i: usize) -> Option<usize> {
-        self.groups.iter().position(|g| g.start == i)
+        slot(&self.group_start, i)
     }
 
     /// Text of words `[s, e)` as a byte span (empty span if the range is empty).
@@ -1230,6 +1453,50 @@ impl<'d> View<'d> {
             self.words[e - 1].span.end,
         ))
     }
+}
+
+/// Which of `n` words the candidates' ranges cover (ranges past `n` widen it).
+fn coverage(cands: &[Cand], n: usize) -> Vec<bool> {
+    let len = cands.iter().map(|c| c.end).max().unwrap_or(0).max(n);
+    let mut mask = vec![false; len];
+    for c in cands {
+        for m in mask.iter_mut().take(c.end).skip(c.start) {
+            *m = true;
+        }
+    }
+    mask
+}
+
+/// One of [`DETERMINERS`] (as a `match`, which compiles to a length switch rather than a
+/// scan of the list).
+fn is_determiner(w: &str) -> bool {
+    let hit = matches!(
+        w,
+        "the"
+            | "a"
+            | "an"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "its"
+            | "his"
+            | "her"
+            | "their"
+            | "our"
+            | "both"
+            | "two"
+            | "three"
+            | "four"
+            | "all"
+            | "another"
+            | "each"
+            | "every"
+            | "some"
+            | "any"
+    );
+    debug_assert_eq!(hit, DETERMINERS.contains(&w));
+    hit
 }
 
 /// A common word that is capitalised for other reasons than being a name: one of
