@@ -260,7 +260,7 @@ struct Entry {
     ty: EntryType,
     kb: Str,
     /// Raw `key=value;...` strings of its rows, parsed when a mention is made.
-    attributes: Vec<Str>,
+    attributes: SmallVec<[Str; 1]>,
     origin: Origin,
     prior: f32,
     /// ISO alpha-2 country the entry belongs to (its own code for a country).
@@ -1272,6 +1272,14 @@ fn tsv_lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn first_word(text: &str) -> &[u8] {
+    // Nearly every alias starts with an ASCII letter or digit.
+    if text
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return &text.as_bytes()[..word_end(text, 1)];
+    }
     let mut start = 0;
     while start < text.len() && !word_char_at(text, start).0 {
         start += word_char_at(text, start).1;
@@ -1760,11 +1768,16 @@ struct FirstWordIndex {
 const FILTER_BITS: u64 = 1 << 20;
 
 impl FirstWordIndex {
-    /// `groups`: key → (whether two-word keys start with it, candidates longest first).
-    fn build(groups: Vec<(u64, bool, Vec<Cand<'_>>)>) -> FirstWordIndex {
+    /// `groups` (`n` of them, `blob_len` bytes of candidates): key → (whether two-word
+    /// keys start with it, candidates longest first).
+    fn build<'a, C: Iterator<Item = Cand<'a>>>(
+        groups: impl Iterator<Item = (u64, bool, C)>,
+        n: usize,
+        blob_len: usize,
+    ) -> FirstWordIndex {
         // At most four fifths full (the default lists: two thirds, 2 MB): short probe runs
         // in a table small enough to stay mostly in cache.
-        let n = (groups.len().max(1) * 5 / 4).next_power_of_two();
+        let n = (n.max(1) * 5 / 4).next_power_of_two();
         let mut bits = vec![0u64; (FILTER_BITS / 64) as usize];
         let empty = Slot {
             key: 0,
@@ -1772,7 +1785,7 @@ impl FirstWordIndex {
             n: 0,
         };
         let mut slots = vec![empty; n];
-        let mut blob = Vec::new();
+        let mut blob = Vec::with_capacity(blob_len);
         for (h, two, cands) in groups {
             let b = h & (FILTER_BITS - 1);
             bits[(b / 64) as usize] |= 1 << (b & 63);
@@ -1780,18 +1793,23 @@ impl FirstWordIndex {
             while slots[i].off != EMPTY {
                 i = (i + 1) & (n - 1);
             }
+            let off = blob.len() as u32;
+            let mut count = 0u32;
+            for c in cands {
+                let mut head = [0u8; CAND_HEAD];
+                head[..4].copy_from_slice(&(c.text.len() as u32).to_le_bytes());
+                head[4..8].copy_from_slice(&c.entry.to_le_bytes());
+                head[8] = c.rule as u8;
+                head[9] = u8::from(c.primary);
+                blob.extend_from_slice(&head);
+                blob.extend_from_slice(c.text);
+                count += 1;
+            }
             slots[i] = Slot {
                 key: h,
-                off: blob.len() as u32,
-                n: cands.len() as u32 | if two { HAS_TWO } else { 0 },
+                off,
+                n: count | if two { HAS_TWO } else { 0 },
             };
-            for c in cands {
-                blob.extend_from_slice(&(c.text.len() as u32).to_le_bytes());
-                blob.extend_from_slice(&c.entry.to_le_bytes());
-                blob.push(c.rule as u8);
-                blob.push(u8::from(c.primary));
-                blob.extend_from_slice(c.text);
-            }
         }
         FirstWordIndex { bits, slots, blob }
     }
@@ -1878,16 +1896,6 @@ pub(crate) struct Row {
     pub gapped: Option<Vec<Vec<String>>>,
 }
 
-/// The (start, len) of `part`, a slice of `whole`.
-pub(crate) fn range_in(whole: &str, part: &str) -> (usize, usize) {
-    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
-    if start <= whole.len() && start + part.len() <= whole.len() {
-        (start, part.len())
-    } else {
-        (0, 0)
-    }
-}
-
 impl Builder {
     pub(crate) fn warn(&mut self, w: String) {
         self.warnings.push(w);
@@ -1899,75 +1907,115 @@ impl Builder {
 
     /// Adds rows whose ranges point into `text`.
     pub(crate) fn add_rows(&mut self, text: Cow<'static, str>, rows: Vec<Row>, origin: Origin) {
-        self.texts.push(text);
-        let src = (self.texts.len() - 1) as u32;
+        let src = self.texts.len() as u32;
+        let mut last = LastEntry::default();
         for row in rows {
-            self.add_row(src, row, origin);
+            let Some(ty) = row.ty else { continue };
+            let fields = RowFields {
+                alias: row.alias,
+                name: row.name,
+                id: row.id,
+                attributes: row.attributes,
+                ty,
+                rule: row.rule,
+            };
+            let entry = self.add_fields(&text, src, fields, origin, &mut last);
+            let ent = &mut self.entries[entry as usize];
+            for c in row.cameo {
+                if !ent.cameo.contains(&c) {
+                    ent.cameo.push(c);
+                }
+            }
+            if let Some(segments) = row.gapped {
+                if segments.len() > 1 && segments.iter().all(|s| !s.is_empty()) {
+                    self.gapped.push(Gapped { segments, entry });
+                }
+            }
         }
+        self.texts.push(text);
     }
 
-    fn add_row(&mut self, src: u32, row: Row, origin: Origin) {
+    /// Adds one row of `text` (the text `src` will be): its entry (found by id, or by
+    /// name when it has no id), its attributes, its alias. Returns the entry.
+    fn add_fields(
+        &mut self,
+        text: &str,
+        src: u32,
+        row: RowFields,
+        origin: Origin,
+        last: &mut LastEntry,
+    ) -> u32 {
         let st = |r: (usize, usize)| Str {
             src,
             start: r.0 as u32,
             len: r.1 as u32,
         };
-        let Some(ty) = row.ty else { return };
         let name_r = if row.name.1 == 0 { row.alias } else { row.name };
-        let text: &str = &self.texts[src as usize];
         let get = |r: (usize, usize)| text.get(r.0..r.0 + r.1).unwrap_or("");
         // Entries are keyed by a 64-bit hash of their id (or name): no string per row.
-        let key_id = if row.id.1 == 0 {
-            hash_fold(get(name_r).as_bytes()) ^ 0x9e37_79b9_7f4a_7c15
+        // Rows of one entry are mostly consecutive: the same id as the row before needs no
+        // hash and no map probe.
+        let by_name = row.id.1 == 0;
+        let key_r = if by_name { name_r } else { row.id };
+        let key_text = get(key_r);
+        let entry = if last.entry != u32::MAX
+            && last.by_name == by_name
+            && last.origin == origin
+            && get(last.key) == key_text
+        {
+            last.entry
         } else {
-            hash_str(get(row.id))
-        };
-        let alias = get(row.alias);
-        let alias_ok = alias
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric() && !c.is_lowercase())
-            || alias
-                .chars()
-                .next()
-                .is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace());
-        let rule = row.rule.unwrap_or_else(|| default_rule(alias));
-        let attrs = get(row.attributes);
-        let entry = match self.by_id.get(&(origin, key_id)) {
-            Some(&e) => e,
-            None => {
-                let e = self.entries.len() as u32;
+            let key_id = if by_name {
+                hash_fold(key_text.as_bytes()) ^ 0x9e37_79b9_7f4a_7c15
+            } else {
+                hash_str(key_text)
+            };
+            let next = self.entries.len() as u32;
+            let e = *self.by_id.entry((origin, key_id)).or_insert(next);
+            if e == next {
                 self.entries.push(Entry {
                     name: st(name_r),
-                    ty,
+                    ty: row.ty,
                     kb: st(row.id),
-                    attributes: Vec::new(),
+                    attributes: SmallVec::new(),
                     origin,
                     prior: 0.0,
                     country: None,
                     cameo: Vec::new(),
                     city: false,
                 });
-                self.by_id.insert((origin, key_id), e);
-                e
             }
+            *last = LastEntry {
+                key: key_r,
+                by_name,
+                origin,
+                entry: e,
+            };
+            e
         };
+        let alias = get(row.alias);
+        let alias_ok = match alias.as_bytes().first() {
+            None => false,
+            Some(&b) if b < 0x80 => {
+                if b.is_ascii_alphanumeric() {
+                    !b.is_ascii_lowercase()
+                } else {
+                    !is_ascii_space(b)
+                }
+            }
+            Some(_) => alias.chars().next().is_some_and(|c| {
+                (c.is_alphanumeric() && !c.is_lowercase())
+                    || (!c.is_alphanumeric() && !c.is_whitespace())
+            }),
+        };
+        let attrs = get(row.attributes);
         let ent = &mut self.entries[entry as usize];
-        if !attrs.trim().is_empty() {
+        if !trim(attrs).is_empty() {
             ent.attributes.push(st(row.attributes));
             update_prior(ent, attrs);
         }
-        for c in row.cameo {
-            if !ent.cameo.contains(&c) {
-                ent.cameo.push(c);
-            }
-        }
-        if let Some(segments) = row.gapped {
-            if segments.len() > 1 && segments.iter().all(|s| !s.is_empty()) {
-                self.gapped.push(Gapped { segments, entry });
-            }
-        }
         if alias_ok {
+            let rule = row.rule.unwrap_or_else(|| default_rule(alias));
             self.aliases.push(Alias {
                 text: st(row.alias),
                 entry,
@@ -1975,25 +2023,40 @@ impl Builder {
                 primary: false,
             });
         }
+        entry
     }
 
     /// Parses a TSV list (documented in docs/gazetteer.md).
     pub(crate) fn add_tsv(&mut self, name: &str, text: Cow<'static, str>, origin: Origin) {
-        let mut rows = Vec::with_capacity(text.len() / 48);
-        for (no, line) in tsv_lines(&text).enumerate() {
-            if line.is_empty() || line.starts_with('#') || line.trim().is_empty() {
-                continue;
+        let src = self.texts.len() as u32;
+        let w: &str = &text;
+        // About one entry in two lines of the default lists: one map growth at most.
+        self.by_id.reserve(w.len() / 128);
+        self.entries.reserve(w.len() / 128);
+        self.aliases.reserve(w.len() / 64);
+        let match_finder = memchr::memmem::Finder::new(b"match=");
+        let mut last = LastEntry::default();
+        let base = w.as_ptr() as usize;
+        // Byte range of `part`, a slice of `w`.
+        let at = |part: &str| (part.as_ptr() as usize - base, part.len());
+        for (no, line) in tsv_lines(w).enumerate() {
+            match line.as_bytes().first() {
+                None | Some(b'#') => continue,
+                Some(&b) if b < 0x80 && !is_ascii_space(b) => {}
+                Some(_) if line.trim().is_empty() => continue,
+                Some(_) => {}
             }
             // The five columns without a Vec per line (90,000 lines load at start-up), cut
-            // at tabs found with memchr: `str::split` costs more than the rest of the line.
+            // at tabs found eight bytes at a time: most columns are a few bytes long, too
+            // short for memchr's set-up to pay.
             let mut rest = Some(line);
             let cols: [Option<&str>; 5] = std::array::from_fn(|_| {
                 let r = rest?;
-                match memchr::memchr(b'\t', r.as_bytes()) {
+                match find_byte(r.as_bytes(), b'\t') {
                     // A tab is ASCII, so both sides are on character boundaries.
                     Some(t) => {
-                        rest = Some(&r[t + 1..]);
-                        Some(&r[..t])
+                        rest = r.get(t + 1..);
+                        r.get(..t)
                     }
                     None => {
                         rest = None;
@@ -2008,7 +2071,12 @@ impl Builder {
                 ));
                 continue;
             };
-            let ty = match c2.trim() {
+            let ty = match trim(c2) {
+                // The default lists' spellings first, without upper-casing a copy.
+                "PLACE" => EntryType::Mention(EntityType::Place),
+                "ORG" => EntryType::Mention(EntityType::Org),
+                "PERSON" => EntryType::Mention(EntityType::Person),
+                "NORP" => EntryType::Mention(EntityType::Norp),
                 "CURRENCY" => EntryType::Currency,
                 t => match EntityType::parse(t) {
                     Some(t) => EntryType::Mention(t),
@@ -2019,31 +2087,30 @@ impl Builder {
                 },
             };
             let attributes = c4.unwrap_or("");
-            let rule = memchr::memmem::find(attributes.as_bytes(), b"match=")
+            let rule = match_finder
+                .find(attributes.as_bytes())
                 .and(Some(attributes))
                 .into_iter()
-                .flat_map(|a| a.split(';'))
-                .find_map(|kv| kv.trim().strip_prefix("match="))
-                .and_then(|r| match r.trim() {
+                .flat_map(|a| split_ascii(a, b';'))
+                .find_map(|kv| trim(kv).strip_prefix("match="))
+                .and_then(|r| match trim(r) {
                     "exact" => Some(MatchRule::Exact),
                     "surname" => Some(MatchRule::Surname),
                     "common" => Some(MatchRule::Common),
                     "name" => Some(MatchRule::Name),
                     _ => None,
                 });
-            let w = &*text;
-            rows.push(Row {
-                alias: range_in(w, c0.trim()),
-                name: range_in(w, c1.trim()),
-                id: c3.map_or((0, 0), |s| range_in(w, s.trim())),
-                attributes: range_in(w, attributes),
-                ty: Some(ty),
+            let fields = RowFields {
+                alias: at(trim(c0)),
+                name: at(trim(c1)),
+                id: c3.map_or((0, 0), |s| at(trim(s))),
+                attributes: at(attributes),
+                ty,
                 rule,
-                cameo: Vec::new(),
-                gapped: None,
-            });
+            };
+            self.add_fields(w, src, fields, origin, &mut last);
         }
-        self.add_rows(text, rows, origin);
+        self.texts.push(text);
     }
 
     pub(crate) fn finish(mut self) -> Gazetteer {
@@ -2100,13 +2167,33 @@ impl Builder {
             a.primary =
                 e.name == a.text || str_of(&self.texts, e.name) == str_of(&self.texts, a.text);
         }
-        let mut groups: FastMap<u64, (bool, Vec<u32>)> = FastMap::default();
+        // Index keys in one pass: each key gets a group (in order of first use), each
+        // alias the group of its key; then the groups' aliases are laid out together
+        // (counting sort, so each group keeps load order) without a Vec per key.
+        let mut group_of: FastMap<u64, u32> =
+            FastMap::with_capacity_and_hasher(self.aliases.len() * 2, Default::default());
+        // Per group: key, whether two-word keys start with it, number of aliases.
+        let mut groups: Vec<(u64, bool, u32)> = Vec::with_capacity(self.aliases.len() * 2);
+        let mut alias_group: Vec<u32> = Vec::with_capacity(self.aliases.len());
         let mut first_byte = [false; 256];
         let mut digit_words = [0u64; 64];
-        for (i, a) in self.aliases.iter().enumerate() {
+        fn group(
+            map: &mut FastMap<u64, u32>,
+            groups: &mut Vec<(u64, bool, u32)>,
+            key: u64,
+        ) -> usize {
+            let next = groups.len() as u32;
+            let g = *map.entry(key).or_insert(next);
+            if g == next {
+                groups.push((key, false, 0));
+            }
+            g as usize
+        }
+        for a in &self.aliases {
             let text = str_of(&self.texts, a.text);
             let fw = first_word(text);
             if fw.is_empty() || !text.as_bytes().starts_with(fw) {
+                alias_group.push(u32::MAX);
                 continue; // an alias must start with a word char
             }
             first_byte[fw[0] as usize] = true;
@@ -2115,21 +2202,55 @@ impl Builder {
             if fw[0].is_ascii_digit() {
                 digit_words[(h >> 6) as usize & 63] |= 1 << (h & 63);
             }
-            let first = groups.entry(h).or_default();
-            if second_word_end(text, fw.len()).is_some() {
-                first.0 = true;
-            }
-            groups.entry(alias_key(text)).or_default().1.push(i as u32);
+            let first = group(&mut group_of, &mut groups, h);
+            // The alias's key: its first two words, or its only word (as `alias_key`).
+            let g = match second_word_end(text, fw.len()) {
+                Some(e2) => {
+                    groups[first].1 = true;
+                    let two = hash_fold(&text.as_bytes()[..e2]) ^ TWO_WORDS;
+                    group(&mut group_of, &mut groups, two)
+                }
+                None => first,
+            };
+            groups[g].2 += 1;
+            alias_group.push(g as u32);
         }
-        let texts = &self.texts;
-        let aliases = &self.aliases;
-        let groups: Vec<(u64, bool, Vec<Cand>)> = groups
-            .into_iter()
-            .map(|(k, (two, mut v))| {
-                v.sort_by_key(|&i| std::cmp::Reverse(aliases[i as usize].text.len));
-                let cands = v
-                    .into_iter()
-                    .map(|i| {
+        let mut starts: Vec<u32> = Vec::with_capacity(groups.len() + 1);
+        let mut total = 0u32;
+        for g in &groups {
+            starts.push(total);
+            total += g.2;
+        }
+        starts.push(total);
+        let mut fill = starts.clone();
+        let mut order = vec![0u32; total as usize];
+        for (i, &g) in alias_group.iter().enumerate() {
+            if g != u32::MAX {
+                let f = &mut fill[g as usize];
+                order[*f as usize] = i as u32;
+                *f += 1;
+            }
+        }
+        let index = {
+            let texts = &self.texts;
+            let aliases = &self.aliases;
+            let mut blob_len = 0;
+            for &i in &order {
+                blob_len += CAND_HEAD + aliases[i as usize].text.len as usize;
+            }
+            for w in starts.windows(2) {
+                let v = &mut order[w[0] as usize..w[1] as usize];
+                if v.len() > 1 {
+                    // Longest first; the stable sort keeps load order among equals.
+                    v.sort_by_key(|&i| std::cmp::Reverse(aliases[i as usize].text.len));
+                }
+            }
+            let order = &order;
+            let starts = &starts;
+            FirstWordIndex::build(
+                groups.iter().enumerate().map(|(g, &(key, two, _))| {
+                    let v = &order[starts[g] as usize..starts[g + 1] as usize];
+                    let cands = v.iter().map(|&i| {
                         let a = &aliases[i as usize];
                         Cand {
                             text: str_of(texts, a.text).as_bytes(),
@@ -2137,12 +2258,13 @@ impl Builder {
                             rule: a.rule,
                             primary: a.primary,
                         }
-                    })
-                    .collect();
-                (k, two, cands)
-            })
-            .collect();
-        let index = FirstWordIndex::build(groups);
+                    });
+                    (key, two, cands)
+                }),
+                groups.len(),
+                blob_len,
+            )
+        };
         Gazetteer {
             index,
             parsed_attributes: (0..self.entries.len())
@@ -2170,6 +2292,113 @@ impl Builder {
     }
 }
 
+/// A row's fields as byte ranges into its text, its type known.
+struct RowFields {
+    alias: (usize, usize),
+    name: (usize, usize),
+    id: (usize, usize),
+    attributes: (usize, usize),
+    ty: EntryType,
+    rule: Option<MatchRule>,
+}
+
+/// The entry of the row before (in the same text): its key's range and kind.
+#[derive(Clone, Copy)]
+struct LastEntry {
+    key: (usize, usize),
+    by_name: bool,
+    origin: Origin,
+    entry: u32,
+}
+
+impl Default for LastEntry {
+    fn default() -> Self {
+        LastEntry {
+            key: (0, 0),
+            by_name: false,
+            origin: Origin::Default,
+            entry: u32::MAX,
+        }
+    }
+}
+
+/// Whether `b` is an ASCII char that `char::is_whitespace` (and so `str::trim`) accepts.
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// `s.trim()`, without decoding when both ends are ASCII non-blanks (nearly every
+/// column).
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z))
+            if a < 0x80 && z < 0x80 && !is_ascii_space(a) && !is_ascii_space(z) =>
+        {
+            s
+        }
+        (None, _) => s,
+        _ => s.trim(),
+    }
+}
+
+/// `s.split(sep)` for an ASCII `sep`, by a byte loop: the pieces (`key=value`) are too
+/// short for the char searcher's set-up to pay.
+#[inline]
+fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match find_byte(r.as_bytes(), sep) {
+            // `sep` is ASCII: both sides are on character boundaries.
+            Some(i) => {
+                rest = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `s.parse::<f32>().unwrap_or(0.0)`; populations are plain integers, and an integer of
+/// up to 19 digits converts to the same nearest `f32` as its decimal text does.
+#[inline]
+fn parse_f32(s: &str) -> f32 {
+    if (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+        let n = s.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        return n as f32;
+    }
+    s.parse().unwrap_or(0.0)
+}
+
+/// `s.split_once(sep)` for an ASCII `sep`, by a byte loop.
+#[inline]
+fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = find_byte(s.as_bytes(), sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// The first `c` in `s`, eight bytes at a time.
+#[inline]
+fn find_byte(s: &[u8], c: u8) -> Option<usize> {
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ splat(c);
+        // The lowest byte of x that is zero has its high bit set here (higher ones may be
+        // false positives, never lower ones).
+        let zero = x.wrapping_sub(splat(1)) & !x & HIGH_BITS;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s[i..].iter().position(|&b| b == c).map(|p| i + p)
+}
+
 fn str_of<'a>(texts: &'a [Cow<'static, str>], s: Str) -> &'a str {
     texts[s.src as usize]
         .get(s.start as usize..(s.start + s.len) as usize)
@@ -2178,10 +2407,23 @@ fn str_of<'a>(texts: &'a [Cow<'static, str>], s: Str) -> &'a str {
 
 /// Acronyms ("APEC", "U.S.") match only as written.
 fn default_rule(alias: &str) -> MatchRule {
+    // An ASCII lower-case letter makes a letter that is not upper case: no acronym, a name
+    // (most aliases are decided by their second byte).
+    if alias.bytes().any(|b| b.is_ascii_lowercase()) {
+        return MatchRule::Name;
+    }
     let (mut letters, mut upper) = (0, 0);
-    for c in alias.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        upper += usize::from(c.is_uppercase());
+    if alias.is_ascii() {
+        // Most aliases: the ASCII tests give what the Unicode ones give, without decoding.
+        for &b in alias.as_bytes() {
+            letters += usize::from(b.is_ascii_alphabetic());
+            upper += usize::from(b.is_ascii_uppercase());
+        }
+    } else {
+        for c in alias.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+        }
     }
     let acronym = letters > 0 && letters <= 6 && upper == letters;
     if acronym || letters == 0 {
@@ -2196,19 +2438,19 @@ fn update_prior(e: &mut Entry, attributes: &str) {
     let mut kind = "";
     let mut pop = 0f32;
     let mut capital = false;
-    for kv in attributes.split(';') {
-        let Some((k, v)) = kv.split_once('=') else {
+    for kv in split_ascii(attributes, b';') {
+        let Some((k, v)) = split_once_ascii(kv, b'=') else {
             continue;
         };
-        match k.trim() {
-            "kind" => kind = v.trim(),
-            "pop" => pop = v.trim().parse().unwrap_or(0.0),
+        match trim(k) {
+            "kind" => kind = trim(v),
+            "pop" => pop = parse_f32(trim(v)),
             "capital_of" => capital = true,
-            "country" | "iso" if v.trim().len() == 2 && e.country.is_none() => {
-                let b = v.trim().as_bytes();
+            "country" | "iso" if trim(v).len() == 2 && e.country.is_none() => {
+                let b = trim(v).as_bytes();
                 e.country = Some([b[0], b[1]]);
             }
-            "prior" => e.prior += v.trim().parse::<f32>().unwrap_or(0.0),
+            "prior" => e.prior += trim(v).parse::<f32>().unwrap_or(0.0),
             _ => {}
         }
     }
