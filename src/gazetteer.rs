@@ -262,10 +262,17 @@ struct Entry {
     /// Raw `key=value;...` strings of its rows, parsed when a mention is made.
     attributes: SmallVec<[Str; 1]>,
     origin: Origin,
+    cameo: Vec<CameoCode>,
+}
+
+/// What the matcher's choices read from an entry's attributes ([`update_prior`]): worked
+/// out on the entry's first match, not at load (most of the 41,000 entries of the default
+/// lists are never matched in a run, and parsing them all was a fifth of the load).
+#[derive(Clone, Copy, Debug, Default)]
+struct Meta {
     prior: f32,
     /// ISO alpha-2 country the entry belongs to (its own code for a country).
     country: Option<[u8; 2]>,
-    cameo: Vec<CameoCode>,
     /// `kind=city`: the long tail where foreign alternate names and small towns live.
     city: bool,
 }
@@ -337,6 +344,8 @@ pub struct Gazetteer {
     /// Each entry's parsed `key=value` attributes (first value of a key wins), parsed on
     /// its first mention rather than on every one.
     parsed_attributes: Vec<std::sync::OnceLock<ParsedAttributes>>,
+    /// Each entry's [`Meta`], on its first use.
+    meta: Vec<std::sync::OnceLock<Meta>>,
 }
 
 /// How a user list is given on the command line.
@@ -712,7 +721,7 @@ impl Gazetteer {
         for m in &raw {
             if let [(e, rule, _)] = m.entries[..] {
                 if rule != MatchRule::Common && rule != MatchRule::Surname {
-                    if let Some(c) = self.entries[e as usize].country {
+                    if let Some(c) = self.meta(e).country {
                         *context.entry(c).or_default() += 1.0;
                     }
                 }
@@ -778,10 +787,12 @@ impl Gazetteer {
             // "Seattle, Washington": after a city and a comma, its region.
             if let Some(prev) = out.last() {
                 let pe = &self.entries[prev.entries[0].0 as usize];
-                if pe.city && text.get(prev.span.end..m.span.start) == Some(", ") {
+                let pm = self.meta(prev.entries[0].0);
+                if pm.city && text.get(prev.span.end..m.span.start) == Some(", ") {
                     if let Some(i) = m.entries.iter().position(|x| {
                         let e = &self.entries[x.0 as usize];
-                        !e.city && e.country == pe.country && e.ty == pe.ty && e.prior < 100.0
+                        let em = self.meta(x.0);
+                        !em.city && em.country == pm.country && e.ty == pe.ty && em.prior < 100.0
                     }) {
                         let x = m.entries.remove(i);
                         m.entries.insert(0, x);
@@ -816,6 +827,7 @@ impl Gazetteer {
         let title = m.title.as_deref().map(str::to_ascii_lowercase);
         let score = |&(ei, rule, primary): &(u32, MatchRule, bool)| -> f32 {
             let e = &self.entries[ei as usize];
+            let em = self.meta(ei);
             let origin = match e.origin {
                 Origin::User => 1000.0,
                 Origin::Default => 0.0,
@@ -823,8 +835,12 @@ impl Gazetteer {
             };
             // Context can make a region beat a country (Georgia next to Atlanta), but a
             // town needs more than its country's name nearby to do so (Jordan is no town).
-            let cap = if e.city && e.prior < 30.0 { 40.0 } else { 80.0 };
-            let ctx = e
+            let cap = if em.city && em.prior < 30.0 {
+                40.0
+            } else {
+                80.0
+            };
+            let ctx = em
                 .country
                 .and_then(|c| context.get(&c))
                 .map_or(0.0, |n| (40.0 * n).min(cap));
@@ -835,7 +851,7 @@ impl Gazetteer {
             };
             // An entry's own name beats another's alternate name (Philadelphia is no Amman).
             let own = if primary { 40.0 } else { 0.0 };
-            let mut s = origin + e.prior + ctx + currency + own;
+            let mut s = origin + em.prior + ctx + currency + own;
             if rule == MatchRule::Surname {
                 if full.contains(&ei) {
                     s += 300.0;
@@ -866,7 +882,7 @@ impl Gazetteer {
             return false;
         }
         let (best, _, primary) = m.entries[0];
-        let e = &self.entries[best as usize];
+        let e = self.meta(best);
         // A city under a million people and not a capital, or a city's alternate name.
         let weak = e.city && (!primary || e.prior < 5.0 * 6.0);
         if !weak {
@@ -917,7 +933,10 @@ impl Gazetteer {
         }
         let entry = &self.entries[e as usize];
         if entry.ty != EntryType::Mention(EntityType::Place) {
-            return entry.country.map_or(true, |c| context.contains_key(&c));
+            return self
+                .meta(e)
+                .country
+                .map_or(true, |c| context.contains_key(&c));
         }
         place_context(text, span)
     }
@@ -951,8 +970,20 @@ impl Gazetteer {
         if *calendar.get_or_insert_with(|| is_calendar(surface)) {
             return true;
         }
-        entry.city
-            && (entry.prior < 25.0 || (!primary && entry.prior < 30.0 && !surface.contains(' ')))
+        let m = self.meta(e);
+        m.city && (m.prior < 25.0 || (!primary && m.prior < 30.0 && !surface.contains(' ')))
+    }
+
+    /// Entry `e`'s [`Meta`]: its attribute rows read in load order, as the load used to.
+    #[inline]
+    fn meta(&self, e: u32) -> &Meta {
+        self.meta[e as usize].get_or_init(|| {
+            let mut m = Meta::default();
+            for &a in &self.entries[e as usize].attributes {
+                update_prior(&mut m, self.s(a));
+            }
+            m
+        })
     }
 
     fn attr(&self, e: u32, key: &str) -> Option<&str> {
@@ -1251,26 +1282,6 @@ fn alias_key(alias: &str) -> u64 {
 }
 
 /// The first word of an alias (its index key).
-/// The lines of a TSV text as `str::lines` gives them (a `\r` before a `\n` dropped),
-/// found with memchr.
-fn tsv_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let line = match memchr::memchr(b'\n', rest.as_bytes()) {
-            Some(n) => {
-                let line = &rest[..n];
-                rest = &rest[n + 1..];
-                line.strip_suffix('\r').unwrap_or(line)
-            }
-            None => std::mem::take(&mut rest),
-        };
-        Some(line)
-    })
-}
-
 fn first_word(text: &str) -> &[u8] {
     // Nearly every alias starts with an ASCII letter or digit.
     if text
@@ -1979,10 +1990,7 @@ impl Builder {
                     kb: st(row.id),
                     attributes: SmallVec::new(),
                     origin,
-                    prior: 0.0,
-                    country: None,
                     cameo: Vec::new(),
-                    city: false,
                 });
             }
             *last = LastEntry {
@@ -2010,9 +2018,9 @@ impl Builder {
         };
         let attrs = get(row.attributes);
         let ent = &mut self.entries[entry as usize];
+        // Read for the prior, country and kind on the entry's first match ([`Meta`]).
         if !trim(attrs).is_empty() {
             ent.attributes.push(st(row.attributes));
-            update_prior(ent, attrs);
         }
         if alias_ok {
             let rule = row.rule.unwrap_or_else(|| default_rule(alias));
@@ -2039,31 +2047,13 @@ impl Builder {
         let base = w.as_ptr() as usize;
         // Byte range of `part`, a slice of `w`.
         let at = |part: &str| (part.as_ptr() as usize - base, part.len());
-        for (no, line) in tsv_lines(w).enumerate() {
+        for (no, line, cols) in tsv_rows(w) {
             match line.as_bytes().first() {
                 None | Some(b'#') => continue,
                 Some(&b) if b < 0x80 && !is_ascii_space(b) => {}
                 Some(_) if line.trim().is_empty() => continue,
                 Some(_) => {}
             }
-            // The five columns without a Vec per line (90,000 lines load at start-up), cut
-            // at tabs found eight bytes at a time: most columns are a few bytes long, too
-            // short for memchr's set-up to pay.
-            let mut rest = Some(line);
-            let cols: [Option<&str>; 5] = std::array::from_fn(|_| {
-                let r = rest?;
-                match find_byte(r.as_bytes(), b'\t') {
-                    // A tab is ASCII, so both sides are on character boundaries.
-                    Some(t) => {
-                        rest = r.get(t + 1..);
-                        r.get(..t)
-                    }
-                    None => {
-                        rest = None;
-                        Some(r)
-                    }
-                }
-            });
             let [Some(c0), Some(c1), Some(c2), c3, c4] = cols else {
                 self.warn(format!(
                     "{name}:{}: expected alias, name, type, id, attributes separated by tabs",
@@ -2270,6 +2260,9 @@ impl Builder {
             parsed_attributes: (0..self.entries.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            meta: (0..self.entries.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             texts: self.texts,
             entries: self.entries,
             aliases: self.aliases,
@@ -2343,6 +2336,56 @@ fn trim(s: &str) -> &str {
     }
 }
 
+/// The lines of a TSV text as `str::lines` gives them, numbered from 0, each with its
+/// first five tab-separated columns as `line.split('\t')` gives them (`None` past the
+/// last). One pass over the whole text finds the tabs and line ends together ([`Seps`]):
+/// 90,000 lines load at start-up, and a search per column (most are a few bytes) cost more
+/// than the rest of the row.
+fn tsv_rows(text: &str) -> impl Iterator<Item = (usize, &str, [Option<&str>; 5])> {
+    let bytes = text.as_bytes();
+    let mut hits = Seps::new(bytes, b'\t', b'\n');
+    let mut start = 0;
+    let mut no = 0;
+    std::iter::from_fn(move || {
+        let mut tabs = [0usize; 5];
+        let mut n = 0;
+        let mut end = loop {
+            match hits.next() {
+                Some(i) if bytes[i] == b'\t' => {
+                    if n < tabs.len() {
+                        tabs[n] = i;
+                        n += 1;
+                    }
+                }
+                Some(i) => break i,
+                None if start < bytes.len() => break bytes.len(),
+                None => return None,
+            }
+        };
+        let next = end + 1;
+        // A `\r` before a `\n` is no part of the line (as `str::lines`); a tab is never
+        // at `end - 1` then.
+        if end < bytes.len() && end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        // Tabs and line ends are ASCII: every slice is on character boundaries.
+        let line = text.get(start..end).unwrap_or("");
+        let mut cols: [Option<&str>; 5] = [None; 5];
+        let mut from = start;
+        for (c, &t) in cols.iter_mut().zip(&tabs[..n]) {
+            *c = text.get(from..t);
+            from = t + 1;
+        }
+        if n < cols.len() {
+            cols[n] = text.get(from..end);
+        }
+        let row = (no, line, cols);
+        no += 1;
+        start = next;
+        Some(row)
+    })
+}
+
 /// `s.split(sep)` for an ASCII `sep`, by a byte loop: the pieces (`key=value`) are too
 /// short for the char searcher's set-up to pay.
 #[inline]
@@ -2373,13 +2416,6 @@ fn parse_f32(s: &str) -> f32 {
         return n as f32;
     }
     s.parse().unwrap_or(0.0)
-}
-
-/// `s.split_once(sep)` for an ASCII `sep`, by a byte loop.
-#[inline]
-fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
-    let i = find_byte(s.as_bytes(), sep)?;
-    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// The first `c` in `s`, eight bytes at a time.
@@ -2434,33 +2470,30 @@ fn default_rule(alias: &str) -> MatchRule {
 }
 
 /// Prior from kind and population, and the entry's country for context.
-fn update_prior(e: &mut Entry, attributes: &str) {
+fn update_prior(e: &mut Meta, attributes: &str) {
     let mut kind = "";
     let mut pop = 0f32;
     let mut capital = false;
-    for kv in split_ascii(attributes, b';') {
-        let Some((k, v)) = split_once_ascii(kv, b'=') else {
-            continue;
-        };
-        match trim(k) {
-            "kind" => kind = trim(v),
-            "pop" => pop = parse_f32(trim(v)),
-            "capital_of" => capital = true,
-            "country" | "iso" if trim(v).len() == 2 && e.country.is_none() => {
-                let b = trim(v).as_bytes();
-                e.country = Some([b[0], b[1]]);
+    // Keys compared as byte patterns: a length test and a word compare, no memcmp call.
+    for_each_pair(attributes, |k, v| match trim(k).as_bytes() {
+        b"kind" => kind = trim(v),
+        b"pop" => pop = parse_f32(trim(v)),
+        b"capital_of" => capital = true,
+        b"country" | b"iso" => {
+            if let ([a, b], None) = (trim(v).as_bytes(), e.country) {
+                e.country = Some([*a, *b]);
             }
-            "prior" => e.prior += trim(v).parse::<f32>().unwrap_or(0.0),
-            _ => {}
         }
-    }
-    let base = match kind {
-        "country" => 100.0,
-        "government" | "igo" | "central_bank" => 70.0,
-        "facility" => 55.0,
-        "region" => 30.0,
-        "city" => 5.0 * (pop.max(1.0)).log10() + if capital { 35.0 } else { 0.0 },
-        "" => 0.0,
+        b"prior" => e.prior += trim(v).parse::<f32>().unwrap_or(0.0),
+        _ => {}
+    });
+    let base = match kind.as_bytes() {
+        b"country" => 100.0,
+        b"government" | b"igo" | b"central_bank" => 70.0,
+        b"facility" => 55.0,
+        b"region" => 30.0,
+        b"city" => 5.0 * (pop.max(1.0)).log10() + if capital { 35.0 } else { 0.0 },
+        b"" => 0.0,
         _ => 40.0,
     };
     if !kind.is_empty() {
@@ -2469,14 +2502,136 @@ fn update_prior(e: &mut Entry, attributes: &str) {
     e.city |= kind == "city";
 }
 
+/// Calls `f(key, value)` for each `key=value` of `attributes`, in order, as
+/// `attributes.split(';')` then `split_once('=')` give them (pieces without '=' skipped),
+/// the separators found by [`Seps`].
+#[inline]
+fn for_each_pair<'a>(attributes: &'a str, mut f: impl FnMut(&'a str, &'a str)) {
+    // Both separators are ASCII: every slice below is on character boundaries.
+    let mut pair = |start: usize, equals: usize, end: usize| {
+        if let (Some(k), Some(v)) = (
+            attributes.get(start..equals),
+            attributes.get(equals + 1..end),
+        ) {
+            f(k, v);
+        }
+    };
+    let bytes = attributes.as_bytes();
+    let mut start = 0;
+    // The first '=' of the current piece (`usize::MAX`: none yet).
+    let mut equals = usize::MAX;
+    for i in Seps::new(bytes, b';', b'=') {
+        if bytes[i] == b';' {
+            if equals != usize::MAX {
+                pair(start, equals, i);
+            }
+            start = i + 1;
+            equals = usize::MAX;
+        } else if equals == usize::MAX {
+            equals = i;
+        }
+    }
+    if equals != usize::MAX {
+        pair(start, equals, attributes.len());
+    }
+}
+
+/// The positions of the bytes `a` or `b` in a text, in order: found 64 bytes at a time
+/// as a bit mask (SSE2 compares on x86_64), so a separator costs a few instructions
+/// however short the pieces between.
+struct Seps<'a> {
+    bytes: &'a [u8],
+    block: usize,
+    mask: u64,
+    a: u8,
+    b: u8,
+}
+
+impl<'a> Seps<'a> {
+    /// `a` and `b` must not be 0 (the padding past the end).
+    fn new(bytes: &'a [u8], a: u8, b: u8) -> Seps<'a> {
+        Seps {
+            bytes,
+            block: 0,
+            mask: sep_mask(bytes, 0, a, b),
+            a,
+            b,
+        }
+    }
+}
+
+impl Iterator for Seps<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.block += 64;
+            if self.block >= self.bytes.len() {
+                return None;
+            }
+            self.mask = sep_mask(self.bytes, self.block, self.a, self.b);
+        }
+        let i = self.block + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(i)
+    }
+}
+
+/// Bit `i` set where `bytes[at + i]` is `a` or `b`, for the 64 bytes from `at` (zero bytes
+/// past the end).
+#[inline]
+fn sep_mask(bytes: &[u8], at: usize, a: u8, b: u8) -> u64 {
+    if let Some(Ok(block)) = bytes.get(at..at + 64).map(<&[u8; 64]>::try_from) {
+        return mask64(block, a, b);
+    }
+    let mut block = [0u8; 64];
+    let rest = bytes.get(at..).unwrap_or(&[]);
+    block[..rest.len()].copy_from_slice(rest);
+    mask64(&block, a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn mask64(block: &[u8; 64], a: u8, b: u8) -> u64 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut m = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of every x86_64 CPU; the load reads the 16 bytes of `chunk`
+        // (unaligned load).
+        let hit = unsafe {
+            let x = _mm_loadu_si128(chunk.as_ptr().cast());
+            let e = _mm_or_si128(
+                _mm_cmpeq_epi8(x, _mm_set1_epi8(a as i8)),
+                _mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8)),
+            );
+            _mm_movemask_epi8(e) as u16
+        };
+        m |= u64::from(hit) << (16 * k);
+    }
+    m
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn mask64(block: &[u8; 64], a: u8, b: u8) -> u64 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &c)| m | u64::from(c == a || c == b) << i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The TSV line splitter gives what `str::lines` gives.
+    /// The TSV row splitter gives what `str::lines` and `split('\t')` give, whatever
+    /// the line lengths around its 64-byte blocks.
     #[test]
-    fn tsv_lines_are_str_lines() {
-        for text in [
+    fn tsv_rows_are_str_lines_split_at_tabs() {
+        let mut texts: Vec<String> = [
             "",
             "\n",
             "\n\n",
@@ -2488,10 +2643,95 @@ mod tests {
             "a\r\r\n",
             "\r\n\r",
             "x\ty\n\n#c\r\nz\t\u{e9}\n",
-        ] {
-            let want: Vec<&str> = text.lines().collect();
-            let got: Vec<&str> = tsv_lines(text).collect();
+            "a\tb\tc\td\te\tf\tg\n\t\t\n\t\r\n",
+        ]
+        .map(str::to_string)
+        .to_vec();
+        for n in [55, 62, 63, 64, 65, 127, 128, 129] {
+            let long = format!(
+                "{}\t{}\t\u{e9}\t{}",
+                "A".repeat(n),
+                "b".repeat(n % 7),
+                "c".repeat(n)
+            );
+            texts.push(format!("{long}\n{long}\r\n\t{long}"));
+        }
+        for text in &texts {
+            let want: Vec<(usize, &str, Vec<&str>)> = text
+                .lines()
+                .enumerate()
+                .map(|(i, l)| (i, l, l.split('\t').take(5).collect()))
+                .collect();
+            let got: Vec<(usize, &str, Vec<&str>)> = tsv_rows(text)
+                .map(|(i, l, c)| (i, l, c.into_iter().flatten().collect()))
+                .collect();
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    /// The attribute, trim and number helpers give what the `str` methods give.
+    #[test]
+    fn attribute_helpers_match_str_methods() {
+        for a in [
+            "",
+            "=",
+            ";",
+            "a=b",
+            "a=b;",
+            ";a=b;;c;d==e; f = g ;h=",
+            "kind=city;country=CN;admin1=23;pop=24874500",
+            &"k=v;".repeat(40),
+            "na\u{ef}ve=caf\u{e9};\u{e9}=\u{e9}",
+        ] {
+            let want: Vec<(&str, &str)> =
+                a.split(';').filter_map(|kv| kv.split_once('=')).collect();
+            let mut got = Vec::new();
+            for_each_pair(a, |k, v| got.push((k, v)));
+            assert_eq!(got, want, "{a:?}");
+            let want: Vec<&str> = a.split(';').collect();
+            assert_eq!(split_ascii(a, b';').collect::<Vec<_>>(), want, "{a:?}");
+        }
+        for t in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a\u{a0}",
+            "\u{e9}",
+            "\t\x0b\x0c\r\n",
+            "a\u{3000}",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+        for n in [
+            "",
+            "0",
+            "7",
+            "24874500",
+            "16777217",
+            "9999999999999999999",
+            "1e3",
+            "-5",
+            "1.5",
+            "x",
+        ] {
+            assert_eq!(
+                parse_f32(n).to_bits(),
+                n.parse::<f32>().unwrap_or(0.0).to_bits(),
+                "{n:?}"
+            );
+        }
+        for alias in [
+            "APEC", "U.S.", "Shanghai", "ÉCOLE", "École", "123", "NEW YORK", "ÅÄÖ",
+        ] {
+            let (mut letters, mut upper) = (0, 0);
+            for c in alias.chars().filter(|c| c.is_alphabetic()) {
+                letters += 1;
+                upper += usize::from(c.is_uppercase());
+            }
+            let exact = letters == 0 || (letters <= 6 && upper == letters);
+            assert_eq!(default_rule(alias) == MatchRule::Exact, exact, "{alias:?}");
         }
     }
 
