@@ -1972,7 +1972,7 @@ impl Builder {
         let entry = if last.entry != u32::MAX
             && last.by_name == by_name
             && last.origin == origin
-            && get(last.key) == key_text
+            && same_bytes(get(last.key).as_bytes(), key_text.as_bytes())
         {
             last.entry
         } else {
@@ -2313,6 +2313,22 @@ impl Default for LastEntry {
             entry: u32::MAX,
         }
     }
+}
+
+/// `a == b` for short byte strings (ids): two overlapping eight-byte compares up to 16
+/// bytes, no memcmp call.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        let w =
+            |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+        return w(a, 0) == w(b, 0) && w(a, n - 8) == w(b, n - 8);
+    }
+    a == b
 }
 
 /// Whether `b` is an ASCII char that `char::is_whitespace` (and so `str::trim`) accepts.
