@@ -2001,7 +2001,28 @@ impl Builder {
             };
             e
         };
-        let alias = get(row.alias);
+        let attrs = get(row.attributes);
+        // Read for the prior, country and kind on the entry's first match ([`Meta`]).
+        if !trim(attrs).is_empty() {
+            self.entries[entry as usize]
+                .attributes
+                .push(st(row.attributes));
+        }
+        self.push_alias(text, src, row.alias, row.rule, entry);
+        entry
+    }
+
+    /// Adds alias `text[r]` of `entry` if it can start a name.
+    #[inline]
+    fn push_alias(
+        &mut self,
+        text: &str,
+        src: u32,
+        r: (usize, usize),
+        rule: Option<MatchRule>,
+        entry: u32,
+    ) {
+        let alias = text.get(r.0..r.0 + r.1).unwrap_or("");
         let alias_ok = match alias.as_bytes().first() {
             None => false,
             Some(&b) if b < 0x80 => {
@@ -2016,22 +2037,19 @@ impl Builder {
                     || (!c.is_alphanumeric() && !c.is_whitespace())
             }),
         };
-        let attrs = get(row.attributes);
-        let ent = &mut self.entries[entry as usize];
-        // Read for the prior, country and kind on the entry's first match ([`Meta`]).
-        if !trim(attrs).is_empty() {
-            ent.attributes.push(st(row.attributes));
-        }
         if alias_ok {
-            let rule = row.rule.unwrap_or_else(|| default_rule(alias));
+            let rule = rule.unwrap_or_else(|| default_rule(alias));
             self.aliases.push(Alias {
-                text: st(row.alias),
+                text: Str {
+                    src,
+                    start: r.0 as u32,
+                    len: r.1 as u32,
+                },
                 entry,
                 rule,
                 primary: false,
             });
         }
-        entry
     }
 
     /// Parses a TSV list (documented in docs/gazetteer.md).
@@ -2047,7 +2065,19 @@ impl Builder {
         let base = w.as_ptr() as usize;
         // Byte range of `part`, a slice of `w`.
         let at = |part: &str| (part.as_ptr() as usize - base, part.len());
+        // The row before when it made or found an entry by its id or name and has no
+        // attributes: its line after the alias. A row the same after its alias (a further
+        // alternate name: most rows of cities.tsv) is one more alias of that entry.
+        let mut prev_tail: Option<&str> = None;
         for (no, line, cols) in tsv_rows(w) {
+            if let (Some(prev), Some(c0)) = (prev_tail, cols[0]) {
+                let tail = line.get(c0.len()..).unwrap_or("");
+                if tail == prev {
+                    self.push_alias(w, src, at(trim(c0)), None, last.entry);
+                    continue;
+                }
+            }
+            prev_tail = None;
             match line.as_bytes().first() {
                 None | Some(b'#') => continue,
                 Some(&b) if b < 0x80 && !is_ascii_space(b) => {}
@@ -2098,7 +2128,13 @@ impl Builder {
                 ty,
                 rule,
             };
+            // The entry is keyed by id or name, not by this row's alias: the same tail
+            // names the same entry.
+            let keyed = fields.id.1 != 0 || fields.name.1 != 0;
             self.add_fields(w, src, fields, origin, &mut last);
+            if keyed && trim(attributes).is_empty() {
+                prev_tail = line.get(c0.len()..).filter(|t| !t.is_empty());
+            }
         }
         self.texts.push(text);
     }
@@ -2154,34 +2190,37 @@ impl Builder {
 
         for a in self.aliases.iter_mut() {
             let e = &self.entries[a.entry as usize];
-            a.primary =
-                e.name == a.text || str_of(&self.texts, e.name) == str_of(&self.texts, a.text);
+            // Most aliases are alternate names of another length: no text compared.
+            a.primary = e.name == a.text
+                || (e.name.len == a.text.len
+                    && str_of(&self.texts, e.name) == str_of(&self.texts, a.text));
         }
         // Index keys in one pass: each key gets a group (in order of first use), each
         // alias the group of its key; then the groups' aliases are laid out together
         // (counting sort, so each group keeps load order) without a Vec per key.
-        let mut group_of: FastMap<u64, u32> =
-            FastMap::with_capacity_and_hasher(self.aliases.len() * 2, Default::default());
+        let mut group_of = KeyTable::with_room(self.aliases.len() * 2);
         // Per group: key, whether two-word keys start with it, number of aliases.
         let mut groups: Vec<(u64, bool, u32)> = Vec::with_capacity(self.aliases.len() * 2);
         let mut alias_group: Vec<u32> = Vec::with_capacity(self.aliases.len());
         let mut first_byte = [false; 256];
         let mut digit_words = [0u64; 64];
-        fn group(
-            map: &mut FastMap<u64, u32>,
-            groups: &mut Vec<(u64, bool, u32)>,
-            key: u64,
-        ) -> usize {
+        fn group(map: &mut KeyTable, groups: &mut Vec<(u64, bool, u32)>, key: u64) -> usize {
             let next = groups.len() as u32;
-            let g = *map.entry(key).or_insert(next);
+            let g = map.get_or_insert(key, next);
             if g == next {
                 groups.push((key, false, 0));
             }
             g as usize
         }
+        let texts: Vec<&str> = self.texts.iter().map(|t| &**t).collect();
         for a in &self.aliases {
-            let text = str_of(&self.texts, a.text);
-            let fw = first_word(text);
+            let src = texts.get(a.text.src as usize).copied().unwrap_or("");
+            let (start, len) = (a.text.start as usize, a.text.len as usize);
+            let text = src.get(start..start + len).unwrap_or("");
+            let fw = match first_word_ascii(src.as_bytes(), start, len) {
+                Some(n) => &text.as_bytes()[..n],
+                None => first_word(text),
+            };
             if fw.is_empty() || !text.as_bytes().starts_with(fw) {
                 alias_group.push(u32::MAX);
                 continue; // an alias must start with a word char
@@ -2329,6 +2368,67 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         return w(a, 0) == w(b, 0) && w(a, n - 8) == w(b, n - 8);
     }
     a == b
+}
+
+/// `first_word(alias).len()` for the alias `src[start..start + len]` when its first word is
+/// ASCII and ends within the eight bytes from `start` (nearly all: "Shanghai", "Sangaj"),
+/// read as one word of `src` (the alias's whole text); `None` when that does not decide it.
+#[inline]
+fn first_word_ascii(src: &[u8], start: usize, len: usize) -> Option<usize> {
+    let chunk = src.get(start..start + 8)?;
+    let x = u64::from_le_bytes(chunk.try_into().ok()?);
+    if len == 0 || !src[start].is_ascii_alphanumeric() {
+        return None;
+    }
+    // Bytes past the alias count as stops; a non-ASCII byte is one too (ascii_alnum8
+    // excludes it), so a stop there needs the general path.
+    let inside = if len >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
+    };
+    let stop = (!ascii_alnum8(x) | !inside) & HIGH_BITS;
+    if stop == 0 {
+        return None; // the word goes on past eight bytes
+    }
+    let end = (stop.trailing_zeros() / 8) as usize;
+    (end == len || src.get(start + end).is_some_and(|&b| b < 0x80)).then_some(end)
+}
+
+/// An open-addressing map from index key (already a good hash) to group number, for
+/// building the index: a probe is a mask and a compare.
+struct KeyTable {
+    keys: Vec<u64>,
+    groups: Vec<u32>,
+}
+
+impl KeyTable {
+    fn with_room(n: usize) -> KeyTable {
+        // `n` is an upper bound (two keys per alias; the default lists use half of it).
+        let size = (n.max(1) * 5 / 4).next_power_of_two();
+        KeyTable {
+            keys: vec![0; size],
+            groups: vec![u32::MAX; size],
+        }
+    }
+
+    /// The group of `key`, or `next` (then stored) when it has none.
+    #[inline]
+    fn get_or_insert(&mut self, key: u64, next: u32) -> u32 {
+        let mask = self.keys.len() - 1;
+        let mut i = (key >> 20) as usize & mask;
+        loop {
+            if self.groups[i] == u32::MAX {
+                self.keys[i] = key;
+                self.groups[i] = next;
+                return next;
+            }
+            if self.keys[i] == key {
+                return self.groups[i];
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }
 
 /// Whether `b` is an ASCII char that `char::is_whitespace` (and so `str::trim`) accepts.
@@ -2781,6 +2881,42 @@ mod tests {
         assert_eq!(word_end("Tokyo\u{2019}s pact", 0), 5);
         assert_eq!(word_end("Zürich2025 x", 0), 11);
         assert_eq!(word_end("abcdefghijklmnop", 3), 16);
+    }
+
+    /// The eight-byte first word of an alias inside its text agrees with `first_word`.
+    #[test]
+    fn first_word_ascii_matches_first_word() {
+        for alias in [
+            "A",
+            "Ab",
+            "Shanghai",
+            "Shanghai2",
+            "New York",
+            "U.S.",
+            "St. Louis",
+            "Zürich",
+            "Tokyo\u{2019}s",
+            "Sao\u{a0}Paulo",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "3M",
+            "-x",
+            "Ab\u{e9}cd",
+            "Ab-cd",
+        ] {
+            for after in [
+                "",
+                "\tPLACE\tid:1\t",
+                "xyzxyzxyz",
+                "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+            ] {
+                let src = format!("{alias}{after}");
+                if let Some(n) = first_word_ascii(src.as_bytes(), 0, alias.len()) {
+                    assert_eq!(n, first_word(alias).len(), "{alias:?} then {after:?}");
+                }
+            }
+        }
     }
 
     #[test]
