@@ -1779,13 +1779,18 @@ struct FirstWordIndex {
 const FILTER_BITS: u64 = 1 << 20;
 
 impl FirstWordIndex {
-    /// `groups` (`n` of them, `blob_len` bytes of candidates): key → (whether two-word
-    /// keys start with it, candidates longest first).
-    fn build<'a, C: Iterator<Item = Cand<'a>>>(
-        groups: impl Iterator<Item = (u64, bool, C)>,
-        n: usize,
+    /// `groups`: (key, whether two-word keys start with it, -); group `g`'s candidates are
+    /// the aliases `order[starts[g]..starts[g + 1]]`, longest first, `blob_len` bytes in
+    /// all with their heads.
+    fn build(
+        groups: &[(u64, bool, u32)],
+        starts: &[u32],
+        order: &[u32],
+        aliases: &[Alias],
+        texts: &[&[u8]],
         blob_len: usize,
     ) -> FirstWordIndex {
+        let n = groups.len();
         // At most four fifths full (the default lists: two thirds, 2 MB): short probe runs
         // in a table small enough to stay mostly in cache.
         let n = (n.max(1) * 5 / 4).next_power_of_two();
@@ -1797,7 +1802,7 @@ impl FirstWordIndex {
         };
         let mut slots = vec![empty; n];
         let mut blob = Vec::with_capacity(blob_len);
-        for (h, two, cands) in groups {
+        for (g, &(h, two, _)) in groups.iter().enumerate() {
             let b = h & (FILTER_BITS - 1);
             bits[(b / 64) as usize] |= 1 << (b & 63);
             let mut i = (h >> 20) as usize & (n - 1);
@@ -1806,14 +1811,23 @@ impl FirstWordIndex {
             }
             let off = blob.len() as u32;
             let mut count = 0u32;
-            for c in cands {
+            let cands = order
+                .get(starts[g] as usize..starts[g + 1] as usize)
+                .unwrap_or(&[]);
+            for &ai in cands {
+                let a = &aliases[ai as usize];
+                let (start, len) = (a.text.start as usize, a.text.len as usize);
+                let text = texts
+                    .get(a.text.src as usize)
+                    .and_then(|t| t.get(start..start + len))
+                    .unwrap_or(&[]);
                 let mut head = [0u8; CAND_HEAD];
-                head[..4].copy_from_slice(&(c.text.len() as u32).to_le_bytes());
-                head[4..8].copy_from_slice(&c.entry.to_le_bytes());
-                head[8] = c.rule as u8;
-                head[9] = u8::from(c.primary);
+                head[..4].copy_from_slice(&(text.len() as u32).to_le_bytes());
+                head[4..8].copy_from_slice(&a.entry.to_le_bytes());
+                head[8] = a.rule as u8;
+                head[9] = u8::from(a.primary);
                 blob.extend_from_slice(&head);
-                blob.extend_from_slice(c.text);
+                blob.extend_from_slice(text);
                 count += 1;
             }
             slots[i] = Slot {
@@ -2274,25 +2288,8 @@ impl Builder {
                     v.sort_by_key(|&i| std::cmp::Reverse(aliases[i as usize].text.len));
                 }
             }
-            let order = &order;
-            let starts = &starts;
-            FirstWordIndex::build(
-                groups.iter().enumerate().map(|(g, &(key, two, _))| {
-                    let v = &order[starts[g] as usize..starts[g + 1] as usize];
-                    let cands = v.iter().map(|&i| {
-                        let a = &aliases[i as usize];
-                        Cand {
-                            text: str_of(texts, a.text).as_bytes(),
-                            entry: a.entry,
-                            rule: a.rule,
-                            primary: a.primary,
-                        }
-                    });
-                    (key, two, cands)
-                }),
-                groups.len(),
-                blob_len,
-            )
+            let texts: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
+            FirstWordIndex::build(&groups, &starts, &order, aliases, &texts, blob_len)
         };
         Gazetteer {
             index,
