@@ -2499,8 +2499,8 @@ fn tsv_rows(text: &str) -> impl Iterator<Item = (usize, &str, [Option<&str>; 5])
     })
 }
 
-/// `s.split(sep)` for an ASCII `sep`, by a byte loop: the pieces (`key=value`) are too
-/// short for the char searcher's set-up to pay.
+/// `s.split(sep)` for an ASCII `sep`, the separator found eight bytes at a time: the
+/// pieces (`key=value`) are too short for the char searcher's set-up to pay.
 #[inline]
 fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
