@@ -260,12 +260,19 @@ struct Entry {
     ty: EntryType,
     kb: Str,
     /// Raw `key=value;...` strings of its rows, parsed when a mention is made.
-    attributes: Vec<Str>,
+    attributes: SmallVec<[Str; 1]>,
     origin: Origin,
+    cameo: Vec<CameoCode>,
+}
+
+/// What the matcher's choices read from an entry's attributes ([`update_prior`]): worked
+/// out on the entry's first match, not at load (most of the 41,000 entries of the default
+/// lists are never matched in a run, and parsing them all was a fifth of the load).
+#[derive(Clone, Copy, Debug, Default)]
+struct Meta {
     prior: f32,
     /// ISO alpha-2 country the entry belongs to (its own code for a country).
     country: Option<[u8; 2]>,
-    cameo: Vec<CameoCode>,
     /// `kind=city`: the long tail where foreign alternate names and small towns live.
     city: bool,
 }
@@ -337,6 +344,8 @@ pub struct Gazetteer {
     /// Each entry's parsed `key=value` attributes (first value of a key wins), parsed on
     /// its first mention rather than on every one.
     parsed_attributes: Vec<std::sync::OnceLock<ParsedAttributes>>,
+    /// Each entry's [`Meta`], on its first use.
+    meta: Vec<std::sync::OnceLock<Meta>>,
 }
 
 /// How a user list is given on the command line.
@@ -712,7 +721,7 @@ impl Gazetteer {
         for m in &raw {
             if let [(e, rule, _)] = m.entries[..] {
                 if rule != MatchRule::Common && rule != MatchRule::Surname {
-                    if let Some(c) = self.entries[e as usize].country {
+                    if let Some(c) = self.meta(e).country {
                         *context.entry(c).or_default() += 1.0;
                     }
                 }
@@ -778,10 +787,12 @@ impl Gazetteer {
             // "Seattle, Washington": after a city and a comma, its region.
             if let Some(prev) = out.last() {
                 let pe = &self.entries[prev.entries[0].0 as usize];
-                if pe.city && text.get(prev.span.end..m.span.start) == Some(", ") {
+                let pm = self.meta(prev.entries[0].0);
+                if pm.city && text.get(prev.span.end..m.span.start) == Some(", ") {
                     if let Some(i) = m.entries.iter().position(|x| {
                         let e = &self.entries[x.0 as usize];
-                        !e.city && e.country == pe.country && e.ty == pe.ty && e.prior < 100.0
+                        let em = self.meta(x.0);
+                        !em.city && em.country == pm.country && e.ty == pe.ty && em.prior < 100.0
                     }) {
                         let x = m.entries.remove(i);
                         m.entries.insert(0, x);
@@ -816,6 +827,7 @@ impl Gazetteer {
         let title = m.title.as_deref().map(str::to_ascii_lowercase);
         let score = |&(ei, rule, primary): &(u32, MatchRule, bool)| -> f32 {
             let e = &self.entries[ei as usize];
+            let em = self.meta(ei);
             let origin = match e.origin {
                 Origin::User => 1000.0,
                 Origin::Default => 0.0,
@@ -823,8 +835,12 @@ impl Gazetteer {
             };
             // Context can make a region beat a country (Georgia next to Atlanta), but a
             // town needs more than its country's name nearby to do so (Jordan is no town).
-            let cap = if e.city && e.prior < 30.0 { 40.0 } else { 80.0 };
-            let ctx = e
+            let cap = if em.city && em.prior < 30.0 {
+                40.0
+            } else {
+                80.0
+            };
+            let ctx = em
                 .country
                 .and_then(|c| context.get(&c))
                 .map_or(0.0, |n| (40.0 * n).min(cap));
@@ -835,7 +851,7 @@ impl Gazetteer {
             };
             // An entry's own name beats another's alternate name (Philadelphia is no Amman).
             let own = if primary { 40.0 } else { 0.0 };
-            let mut s = origin + e.prior + ctx + currency + own;
+            let mut s = origin + em.prior + ctx + currency + own;
             if rule == MatchRule::Surname {
                 if full.contains(&ei) {
                     s += 300.0;
@@ -866,7 +882,7 @@ impl Gazetteer {
             return false;
         }
         let (best, _, primary) = m.entries[0];
-        let e = &self.entries[best as usize];
+        let e = self.meta(best);
         // A city under a million people and not a capital, or a city's alternate name.
         let weak = e.city && (!primary || e.prior < 5.0 * 6.0);
         if !weak {
@@ -917,7 +933,10 @@ impl Gazetteer {
         }
         let entry = &self.entries[e as usize];
         if entry.ty != EntryType::Mention(EntityType::Place) {
-            return entry.country.map_or(true, |c| context.contains_key(&c));
+            return self
+                .meta(e)
+                .country
+                .map_or(true, |c| context.contains_key(&c));
         }
         place_context(text, span)
     }
@@ -951,8 +970,20 @@ impl Gazetteer {
         if *calendar.get_or_insert_with(|| is_calendar(surface)) {
             return true;
         }
-        entry.city
-            && (entry.prior < 25.0 || (!primary && entry.prior < 30.0 && !surface.contains(' ')))
+        let m = self.meta(e);
+        m.city && (m.prior < 25.0 || (!primary && m.prior < 30.0 && !surface.contains(' ')))
+    }
+
+    /// Entry `e`'s [`Meta`]: its attribute rows read in load order, as the load used to.
+    #[inline]
+    fn meta(&self, e: u32) -> &Meta {
+        self.meta[e as usize].get_or_init(|| {
+            let mut m = Meta::default();
+            for &a in &self.entries[e as usize].attributes {
+                update_prior(&mut m, self.s(a));
+            }
+            m
+        })
     }
 
     fn attr(&self, e: u32, key: &str) -> Option<&str> {
@@ -1251,27 +1282,15 @@ fn alias_key(alias: &str) -> u64 {
 }
 
 /// The first word of an alias (its index key).
-/// The lines of a TSV text as `str::lines` gives them (a `\r` before a `\n` dropped),
-/// found with memchr.
-fn tsv_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let line = match memchr::memchr(b'\n', rest.as_bytes()) {
-            Some(n) => {
-                let line = &rest[..n];
-                rest = &rest[n + 1..];
-                line.strip_suffix('\r').unwrap_or(line)
-            }
-            None => std::mem::take(&mut rest),
-        };
-        Some(line)
-    })
-}
-
 fn first_word(text: &str) -> &[u8] {
+    // Nearly every alias starts with an ASCII letter or digit.
+    if text
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return &text.as_bytes()[..word_end(text, 1)];
+    }
     let mut start = 0;
     while start < text.len() && !word_char_at(text, start).0 {
         start += word_char_at(text, start).1;
@@ -1760,11 +1779,21 @@ struct FirstWordIndex {
 const FILTER_BITS: u64 = 1 << 20;
 
 impl FirstWordIndex {
-    /// `groups`: key → (whether two-word keys start with it, candidates longest first).
-    fn build(groups: Vec<(u64, bool, Vec<Cand<'_>>)>) -> FirstWordIndex {
+    /// `groups`: (key, whether two-word keys start with it, -); group `g`'s candidates are
+    /// the aliases `order[starts[g]..starts[g + 1]]`, longest first, `blob_len` bytes in
+    /// all with their heads.
+    fn build(
+        groups: &[(u64, bool, u32)],
+        starts: &[u32],
+        order: &[u32],
+        aliases: &[Alias],
+        texts: &[&[u8]],
+        blob_len: usize,
+    ) -> FirstWordIndex {
+        let n = groups.len();
         // At most four fifths full (the default lists: two thirds, 2 MB): short probe runs
         // in a table small enough to stay mostly in cache.
-        let n = (groups.len().max(1) * 5 / 4).next_power_of_two();
+        let n = (n.max(1) * 5 / 4).next_power_of_two();
         let mut bits = vec![0u64; (FILTER_BITS / 64) as usize];
         let empty = Slot {
             key: 0,
@@ -1772,26 +1801,40 @@ impl FirstWordIndex {
             n: 0,
         };
         let mut slots = vec![empty; n];
-        let mut blob = Vec::new();
-        for (h, two, cands) in groups {
+        let mut blob = Vec::with_capacity(blob_len);
+        for (g, &(h, two, _)) in groups.iter().enumerate() {
             let b = h & (FILTER_BITS - 1);
             bits[(b / 64) as usize] |= 1 << (b & 63);
             let mut i = (h >> 20) as usize & (n - 1);
             while slots[i].off != EMPTY {
                 i = (i + 1) & (n - 1);
             }
+            let off = blob.len() as u32;
+            let mut count = 0u32;
+            let cands = order
+                .get(starts[g] as usize..starts[g + 1] as usize)
+                .unwrap_or(&[]);
+            for &ai in cands {
+                let a = &aliases[ai as usize];
+                let (start, len) = (a.text.start as usize, a.text.len as usize);
+                let text = texts
+                    .get(a.text.src as usize)
+                    .and_then(|t| t.get(start..start + len))
+                    .unwrap_or(&[]);
+                let mut head = [0u8; CAND_HEAD];
+                head[..4].copy_from_slice(&(text.len() as u32).to_le_bytes());
+                head[4..8].copy_from_slice(&a.entry.to_le_bytes());
+                head[8] = a.rule as u8;
+                head[9] = u8::from(a.primary);
+                blob.extend_from_slice(&head);
+                blob.extend_from_slice(text);
+                count += 1;
+            }
             slots[i] = Slot {
                 key: h,
-                off: blob.len() as u32,
-                n: cands.len() as u32 | if two { HAS_TWO } else { 0 },
+                off,
+                n: count | if two { HAS_TWO } else { 0 },
             };
-            for c in cands {
-                blob.extend_from_slice(&(c.text.len() as u32).to_le_bytes());
-                blob.extend_from_slice(&c.entry.to_le_bytes());
-                blob.push(c.rule as u8);
-                blob.push(u8::from(c.primary));
-                blob.extend_from_slice(c.text);
-            }
         }
         FirstWordIndex { bits, slots, blob }
     }
@@ -1878,16 +1921,6 @@ pub(crate) struct Row {
     pub gapped: Option<Vec<Vec<String>>>,
 }
 
-/// The (start, len) of `part`, a slice of `whole`.
-pub(crate) fn range_in(whole: &str, part: &str) -> (usize, usize) {
-    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
-    if start <= whole.len() && start + part.len() <= whole.len() {
-        (start, part.len())
-    } else {
-        (0, 0)
-    }
-}
-
 impl Builder {
     pub(crate) fn warn(&mut self, w: String) {
         self.warnings.push(w);
@@ -1899,77 +1932,133 @@ impl Builder {
 
     /// Adds rows whose ranges point into `text`.
     pub(crate) fn add_rows(&mut self, text: Cow<'static, str>, rows: Vec<Row>, origin: Origin) {
-        self.texts.push(text);
-        let src = (self.texts.len() - 1) as u32;
+        let src = self.texts.len() as u32;
+        let mut last = LastEntry::default();
         for row in rows {
-            self.add_row(src, row, origin);
+            let Some(ty) = row.ty else { continue };
+            let fields = RowFields {
+                alias: row.alias,
+                name: row.name,
+                id: row.id,
+                attributes: row.attributes,
+                ty,
+                rule: row.rule,
+            };
+            let entry = self.add_fields(&text, src, fields, origin, &mut last);
+            let ent = &mut self.entries[entry as usize];
+            for c in row.cameo {
+                if !ent.cameo.contains(&c) {
+                    ent.cameo.push(c);
+                }
+            }
+            if let Some(segments) = row.gapped {
+                if segments.len() > 1 && segments.iter().all(|s| !s.is_empty()) {
+                    self.gapped.push(Gapped { segments, entry });
+                }
+            }
         }
+        self.texts.push(text);
     }
 
-    fn add_row(&mut self, src: u32, row: Row, origin: Origin) {
+    /// Adds one row of `text` (the text `src` will be): its entry (found by id, or by
+    /// name when it has no id), its attributes, its alias. Returns the entry.
+    fn add_fields(
+        &mut self,
+        text: &str,
+        src: u32,
+        row: RowFields,
+        origin: Origin,
+        last: &mut LastEntry,
+    ) -> u32 {
         let st = |r: (usize, usize)| Str {
             src,
             start: r.0 as u32,
             len: r.1 as u32,
         };
-        let Some(ty) = row.ty else { return };
         let name_r = if row.name.1 == 0 { row.alias } else { row.name };
-        let text: &str = &self.texts[src as usize];
         let get = |r: (usize, usize)| text.get(r.0..r.0 + r.1).unwrap_or("");
         // Entries are keyed by a 64-bit hash of their id (or name): no string per row.
-        let key_id = if row.id.1 == 0 {
-            hash_fold(get(name_r).as_bytes()) ^ 0x9e37_79b9_7f4a_7c15
+        // Rows of one entry are mostly consecutive: the same id as the row before needs no
+        // hash and no map probe.
+        let by_name = row.id.1 == 0;
+        let key_r = if by_name { name_r } else { row.id };
+        let key_text = get(key_r);
+        let entry = if last.entry != u32::MAX
+            && last.by_name == by_name
+            && last.origin == origin
+            && same_bytes(get(last.key).as_bytes(), key_text.as_bytes())
+        {
+            last.entry
         } else {
-            hash_str(get(row.id))
-        };
-        let alias = get(row.alias);
-        let alias_ok = alias
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric() && !c.is_lowercase())
-            || alias
-                .chars()
-                .next()
-                .is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace());
-        let rule = row.rule.unwrap_or_else(|| default_rule(alias));
-        let attrs = get(row.attributes);
-        let entry = match self.by_id.get(&(origin, key_id)) {
-            Some(&e) => e,
-            None => {
-                let e = self.entries.len() as u32;
+            let key_id = if by_name {
+                hash_fold(key_text.as_bytes()) ^ 0x9e37_79b9_7f4a_7c15
+            } else {
+                hash_str(key_text)
+            };
+            let next = self.entries.len() as u32;
+            let e = *self.by_id.entry((origin, key_id)).or_insert(next);
+            if e == next {
                 self.entries.push(Entry {
                     name: st(name_r),
-                    ty,
+                    ty: row.ty,
                     kb: st(row.id),
-                    attributes: Vec::new(),
+                    attributes: SmallVec::new(),
                     origin,
-                    prior: 0.0,
-                    country: None,
                     cameo: Vec::new(),
-                    city: false,
                 });
-                self.by_id.insert((origin, key_id), e);
-                e
             }
+            *last = LastEntry {
+                key: key_r,
+                by_name,
+                origin,
+                entry: e,
+            };
+            e
         };
-        let ent = &mut self.entries[entry as usize];
-        if !attrs.trim().is_empty() {
-            ent.attributes.push(st(row.attributes));
-            update_prior(ent, attrs);
+        let attrs = get(row.attributes);
+        // Read for the prior, country and kind on the entry's first match ([`Meta`]).
+        if !trim(attrs).is_empty() {
+            self.entries[entry as usize]
+                .attributes
+                .push(st(row.attributes));
         }
-        for c in row.cameo {
-            if !ent.cameo.contains(&c) {
-                ent.cameo.push(c);
+        self.push_alias(text, src, row.alias, row.rule, entry);
+        entry
+    }
+
+    /// Adds alias `text[r]` of `entry` if it can start a name.
+    #[inline]
+    fn push_alias(
+        &mut self,
+        text: &str,
+        src: u32,
+        r: (usize, usize),
+        rule: Option<MatchRule>,
+        entry: u32,
+    ) {
+        let alias = text.get(r.0..r.0 + r.1).unwrap_or("");
+        let alias_ok = match alias.as_bytes().first() {
+            None => false,
+            Some(&b) if b < 0x80 => {
+                if b.is_ascii_alphanumeric() {
+                    !b.is_ascii_lowercase()
+                } else {
+                    !is_ascii_space(b)
+                }
             }
-        }
-        if let Some(segments) = row.gapped {
-            if segments.len() > 1 && segments.iter().all(|s| !s.is_empty()) {
-                self.gapped.push(Gapped { segments, entry });
-            }
-        }
+            Some(_) => alias.chars().next().is_some_and(|c| {
+                (c.is_alphanumeric() && !c.is_lowercase())
+                    || (!c.is_alphanumeric() && !c.is_whitespace())
+            }),
+        };
         if alias_ok {
+            let rule = rule.unwrap_or_else(|| default_rule(alias));
             self.aliases.push(Alias {
-                text: st(row.alias),
+                text: Str {
+                    src,
+                    start: r.0 as u32,
+                    len: r.1 as u32,
+                },
                 entry,
                 rule,
                 primary: false,
@@ -1979,28 +2068,36 @@ impl Builder {
 
     /// Parses a TSV list (documented in docs/gazetteer.md).
     pub(crate) fn add_tsv(&mut self, name: &str, text: Cow<'static, str>, origin: Origin) {
-        let mut rows = Vec::with_capacity(text.len() / 48);
-        for (no, line) in tsv_lines(&text).enumerate() {
-            if line.is_empty() || line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            // The five columns without a Vec per line (90,000 lines load at start-up), cut
-            // at tabs found with memchr: `str::split` costs more than the rest of the line.
-            let mut rest = Some(line);
-            let cols: [Option<&str>; 5] = std::array::from_fn(|_| {
-                let r = rest?;
-                match memchr::memchr(b'\t', r.as_bytes()) {
-                    // A tab is ASCII, so both sides are on character boundaries.
-                    Some(t) => {
-                        rest = Some(&r[t + 1..]);
-                        Some(&r[..t])
-                    }
-                    None => {
-                        rest = None;
-                        Some(r)
-                    }
+        let src = self.texts.len() as u32;
+        let w: &str = &text;
+        // About one entry in two lines of the default lists: one map growth at most.
+        self.by_id.reserve(w.len() / 128);
+        self.entries.reserve(w.len() / 128);
+        self.aliases.reserve(w.len() / 64);
+        let match_finder = memchr::memmem::Finder::new(b"match=");
+        let mut last = LastEntry::default();
+        let base = w.as_ptr() as usize;
+        // Byte range of `part`, a slice of `w`.
+        let at = |part: &str| (part.as_ptr() as usize - base, part.len());
+        // The row before when it made or found an entry by its id or name and has no
+        // attributes: its line after the alias. A row the same after its alias (a further
+        // alternate name: most rows of cities.tsv) is one more alias of that entry.
+        let mut prev_tail: Option<&str> = None;
+        for (no, line, cols) in tsv_rows(w) {
+            if let (Some(prev), Some(c0)) = (prev_tail, cols[0]) {
+                let tail = line.get(c0.len()..).unwrap_or("");
+                if tail == prev {
+                    self.push_alias(w, src, at(trim(c0)), None, last.entry);
+                    continue;
                 }
-            });
+            }
+            prev_tail = None;
+            match line.as_bytes().first() {
+                None | Some(b'#') => continue,
+                Some(&b) if b < 0x80 && !is_ascii_space(b) => {}
+                Some(_) if line.trim().is_empty() => continue,
+                Some(_) => {}
+            }
             let [Some(c0), Some(c1), Some(c2), c3, c4] = cols else {
                 self.warn(format!(
                     "{name}:{}: expected alias, name, type, id, attributes separated by tabs",
@@ -2008,7 +2105,12 @@ impl Builder {
                 ));
                 continue;
             };
-            let ty = match c2.trim() {
+            let ty = match trim(c2) {
+                // The default lists' spellings first, without upper-casing a copy.
+                "PLACE" => EntryType::Mention(EntityType::Place),
+                "ORG" => EntryType::Mention(EntityType::Org),
+                "PERSON" => EntryType::Mention(EntityType::Person),
+                "NORP" => EntryType::Mention(EntityType::Norp),
                 "CURRENCY" => EntryType::Currency,
                 t => match EntityType::parse(t) {
                     Some(t) => EntryType::Mention(t),
@@ -2019,31 +2121,36 @@ impl Builder {
                 },
             };
             let attributes = c4.unwrap_or("");
-            let rule = memchr::memmem::find(attributes.as_bytes(), b"match=")
+            let rule = match_finder
+                .find(attributes.as_bytes())
                 .and(Some(attributes))
                 .into_iter()
-                .flat_map(|a| a.split(';'))
-                .find_map(|kv| kv.trim().strip_prefix("match="))
-                .and_then(|r| match r.trim() {
+                .flat_map(|a| split_ascii(a, b';'))
+                .find_map(|kv| trim(kv).strip_prefix("match="))
+                .and_then(|r| match trim(r) {
                     "exact" => Some(MatchRule::Exact),
                     "surname" => Some(MatchRule::Surname),
                     "common" => Some(MatchRule::Common),
                     "name" => Some(MatchRule::Name),
                     _ => None,
                 });
-            let w = &*text;
-            rows.push(Row {
-                alias: range_in(w, c0.trim()),
-                name: range_in(w, c1.trim()),
-                id: c3.map_or((0, 0), |s| range_in(w, s.trim())),
-                attributes: range_in(w, attributes),
-                ty: Some(ty),
+            let fields = RowFields {
+                alias: at(trim(c0)),
+                name: at(trim(c1)),
+                id: c3.map_or((0, 0), |s| at(trim(s))),
+                attributes: at(attributes),
+                ty,
                 rule,
-                cameo: Vec::new(),
-                gapped: None,
-            });
+            };
+            // The entry is keyed by id or name, not by this row's alias: the same tail
+            // names the same entry.
+            let keyed = fields.id.1 != 0 || fields.name.1 != 0;
+            self.add_fields(w, src, fields, origin, &mut last);
+            if keyed && trim(attributes).is_empty() {
+                prev_tail = line.get(c0.len()..).filter(|t| !t.is_empty());
+            }
         }
-        self.add_rows(text, rows, origin);
+        self.texts.push(text);
     }
 
     pub(crate) fn finish(mut self) -> Gazetteer {
@@ -2097,16 +2204,39 @@ impl Builder {
 
         for a in self.aliases.iter_mut() {
             let e = &self.entries[a.entry as usize];
-            a.primary =
-                e.name == a.text || str_of(&self.texts, e.name) == str_of(&self.texts, a.text);
+            // Most aliases are alternate names of another length: no text compared.
+            a.primary = e.name == a.text
+                || (e.name.len == a.text.len
+                    && str_of(&self.texts, e.name) == str_of(&self.texts, a.text));
         }
-        let mut groups: FastMap<u64, (bool, Vec<u32>)> = FastMap::default();
+        // Index keys in one pass: each key gets a group (in order of first use), each
+        // alias the group of its key; then the groups' aliases are laid out together
+        // (counting sort, so each group keeps load order) without a Vec per key.
+        let mut group_of = KeyTable::with_room(self.aliases.len() * 2);
+        // Per group: key, whether two-word keys start with it, number of aliases.
+        let mut groups: Vec<(u64, bool, u32)> = Vec::with_capacity(self.aliases.len() * 2);
+        let mut alias_group: Vec<u32> = Vec::with_capacity(self.aliases.len());
         let mut first_byte = [false; 256];
         let mut digit_words = [0u64; 64];
-        for (i, a) in self.aliases.iter().enumerate() {
-            let text = str_of(&self.texts, a.text);
-            let fw = first_word(text);
+        fn group(map: &mut KeyTable, groups: &mut Vec<(u64, bool, u32)>, key: u64) -> usize {
+            let next = groups.len() as u32;
+            let g = map.get_or_insert(key, next);
+            if g == next {
+                groups.push((key, false, 0));
+            }
+            g as usize
+        }
+        let texts: Vec<&str> = self.texts.iter().map(|t| &**t).collect();
+        for a in &self.aliases {
+            let src = texts.get(a.text.src as usize).copied().unwrap_or("");
+            let (start, len) = (a.text.start as usize, a.text.len as usize);
+            let text = src.get(start..start + len).unwrap_or("");
+            let fw = match first_word_ascii(src.as_bytes(), start, len) {
+                Some(n) => &text.as_bytes()[..n],
+                None => first_word(text),
+            };
             if fw.is_empty() || !text.as_bytes().starts_with(fw) {
+                alias_group.push(u32::MAX);
                 continue; // an alias must start with a word char
             }
             first_byte[fw[0] as usize] = true;
@@ -2115,37 +2245,58 @@ impl Builder {
             if fw[0].is_ascii_digit() {
                 digit_words[(h >> 6) as usize & 63] |= 1 << (h & 63);
             }
-            let first = groups.entry(h).or_default();
-            if second_word_end(text, fw.len()).is_some() {
-                first.0 = true;
-            }
-            groups.entry(alias_key(text)).or_default().1.push(i as u32);
+            let first = group(&mut group_of, &mut groups, h);
+            // The alias's key: its first two words, or its only word (as `alias_key`).
+            let g = match second_word_end(text, fw.len()) {
+                Some(e2) => {
+                    groups[first].1 = true;
+                    let two = hash_fold(&text.as_bytes()[..e2]) ^ TWO_WORDS;
+                    group(&mut group_of, &mut groups, two)
+                }
+                None => first,
+            };
+            groups[g].2 += 1;
+            alias_group.push(g as u32);
         }
-        let texts = &self.texts;
-        let aliases = &self.aliases;
-        let groups: Vec<(u64, bool, Vec<Cand>)> = groups
-            .into_iter()
-            .map(|(k, (two, mut v))| {
-                v.sort_by_key(|&i| std::cmp::Reverse(aliases[i as usize].text.len));
-                let cands = v
-                    .into_iter()
-                    .map(|i| {
-                        let a = &aliases[i as usize];
-                        Cand {
-                            text: str_of(texts, a.text).as_bytes(),
-                            entry: a.entry,
-                            rule: a.rule,
-                            primary: a.primary,
-                        }
-                    })
-                    .collect();
-                (k, two, cands)
-            })
-            .collect();
-        let index = FirstWordIndex::build(groups);
+        let mut starts: Vec<u32> = Vec::with_capacity(groups.len() + 1);
+        let mut total = 0u32;
+        for g in &groups {
+            starts.push(total);
+            total += g.2;
+        }
+        starts.push(total);
+        let mut fill = starts.clone();
+        let mut order = vec![0u32; total as usize];
+        for (i, &g) in alias_group.iter().enumerate() {
+            if g != u32::MAX {
+                let f = &mut fill[g as usize];
+                order[*f as usize] = i as u32;
+                *f += 1;
+            }
+        }
+        let index = {
+            let texts = &self.texts;
+            let aliases = &self.aliases;
+            let mut blob_len = 0;
+            for &i in &order {
+                blob_len += CAND_HEAD + aliases[i as usize].text.len as usize;
+            }
+            for w in starts.windows(2) {
+                let v = &mut order[w[0] as usize..w[1] as usize];
+                if v.len() > 1 {
+                    // Longest first; the stable sort keeps load order among equals.
+                    v.sort_by_key(|&i| std::cmp::Reverse(aliases[i as usize].text.len));
+                }
+            }
+            let texts: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
+            FirstWordIndex::build(&groups, &starts, &order, aliases, &texts, blob_len)
+        };
         Gazetteer {
             index,
             parsed_attributes: (0..self.entries.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+            meta: (0..self.entries.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             texts: self.texts,
@@ -2170,6 +2321,233 @@ impl Builder {
     }
 }
 
+/// A row's fields as byte ranges into its text, its type known.
+struct RowFields {
+    alias: (usize, usize),
+    name: (usize, usize),
+    id: (usize, usize),
+    attributes: (usize, usize),
+    ty: EntryType,
+    rule: Option<MatchRule>,
+}
+
+/// The entry of the row before (in the same text): its key's range and kind.
+#[derive(Clone, Copy)]
+struct LastEntry {
+    key: (usize, usize),
+    by_name: bool,
+    origin: Origin,
+    entry: u32,
+}
+
+impl Default for LastEntry {
+    fn default() -> Self {
+        LastEntry {
+            key: (0, 0),
+            by_name: false,
+            origin: Origin::Default,
+            entry: u32::MAX,
+        }
+    }
+}
+
+/// `a == b` for short byte strings (ids): two overlapping eight-byte compares up to 16
+/// bytes, no memcmp call.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        let w =
+            |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+        return w(a, 0) == w(b, 0) && w(a, n - 8) == w(b, n - 8);
+    }
+    a == b
+}
+
+/// `first_word(alias).len()` for the alias `src[start..start + len]` when its first word is
+/// ASCII and ends within the eight bytes from `start` (nearly all: "Shanghai", "Sangaj"),
+/// read as one word of `src` (the alias's whole text); `None` when that does not decide it.
+#[inline]
+fn first_word_ascii(src: &[u8], start: usize, len: usize) -> Option<usize> {
+    let chunk = src.get(start..start + 8)?;
+    let x = u64::from_le_bytes(chunk.try_into().ok()?);
+    if len == 0 || !src[start].is_ascii_alphanumeric() {
+        return None;
+    }
+    // Bytes past the alias count as stops; a non-ASCII byte is one too (ascii_alnum8
+    // excludes it), so a stop there needs the general path.
+    let inside = if len >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
+    };
+    let stop = (!ascii_alnum8(x) | !inside) & HIGH_BITS;
+    if stop == 0 {
+        return None; // the word goes on past eight bytes
+    }
+    let end = (stop.trailing_zeros() / 8) as usize;
+    (end == len || src.get(start + end).is_some_and(|&b| b < 0x80)).then_some(end)
+}
+
+/// An open-addressing map from index key (already a good hash) to group number, for
+/// building the index: a probe is a mask and a compare.
+struct KeyTable {
+    keys: Vec<u64>,
+    groups: Vec<u32>,
+}
+
+impl KeyTable {
+    fn with_room(n: usize) -> KeyTable {
+        // `n` is an upper bound (two keys per alias; the default lists use half of it).
+        let size = (n.max(1) * 5 / 4).next_power_of_two();
+        KeyTable {
+            keys: vec![0; size],
+            groups: vec![u32::MAX; size],
+        }
+    }
+
+    /// The group of `key`, or `next` (then stored) when it has none.
+    #[inline]
+    fn get_or_insert(&mut self, key: u64, next: u32) -> u32 {
+        let mask = self.keys.len() - 1;
+        let mut i = (key >> 20) as usize & mask;
+        loop {
+            if self.groups[i] == u32::MAX {
+                self.keys[i] = key;
+                self.groups[i] = next;
+                return next;
+            }
+            if self.keys[i] == key {
+                return self.groups[i];
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// Whether `b` is an ASCII char that `char::is_whitespace` (and so `str::trim`) accepts.
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// `s.trim()`, without decoding when both ends are ASCII non-blanks (nearly every
+/// column).
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z))
+            if a < 0x80 && z < 0x80 && !is_ascii_space(a) && !is_ascii_space(z) =>
+        {
+            s
+        }
+        (None, _) => s,
+        _ => s.trim(),
+    }
+}
+
+/// The lines of a TSV text as `str::lines` gives them, numbered from 0, each with its
+/// first five tab-separated columns as `line.split('\t')` gives them (`None` past the
+/// last). One pass over the whole text finds the tabs and line ends together ([`Seps`]):
+/// 90,000 lines load at start-up, and a search per column (most are a few bytes) cost more
+/// than the rest of the row.
+fn tsv_rows(text: &str) -> impl Iterator<Item = (usize, &str, [Option<&str>; 5])> {
+    let bytes = text.as_bytes();
+    let mut hits = Seps::new(bytes, b'\t', b'\n');
+    let mut start = 0;
+    let mut no = 0;
+    std::iter::from_fn(move || {
+        let mut tabs = [0usize; 5];
+        let mut n = 0;
+        let mut end = loop {
+            match hits.next() {
+                Some(i) if bytes[i] == b'\t' => {
+                    if n < tabs.len() {
+                        tabs[n] = i;
+                        n += 1;
+                    }
+                }
+                Some(i) => break i,
+                None if start < bytes.len() => break bytes.len(),
+                None => return None,
+            }
+        };
+        let next = end + 1;
+        // A `\r` before a `\n` is no part of the line (as `str::lines`); a tab is never
+        // at `end - 1` then.
+        if end < bytes.len() && end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        // Tabs and line ends are ASCII: every slice is on character boundaries.
+        let line = text.get(start..end).unwrap_or("");
+        let mut cols: [Option<&str>; 5] = [None; 5];
+        let mut from = start;
+        for (c, &t) in cols.iter_mut().zip(&tabs[..n]) {
+            *c = text.get(from..t);
+            from = t + 1;
+        }
+        if n < cols.len() {
+            cols[n] = text.get(from..end);
+        }
+        let row = (no, line, cols);
+        no += 1;
+        start = next;
+        Some(row)
+    })
+}
+
+/// `s.split(sep)` for an ASCII `sep`, the separator found eight bytes at a time: the
+/// pieces (`key=value`) are too short for the char searcher's set-up to pay.
+#[inline]
+fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match find_byte(r.as_bytes(), sep) {
+            // `sep` is ASCII: both sides are on character boundaries.
+            Some(i) => {
+                rest = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `s.parse::<f32>().unwrap_or(0.0)`; populations are plain integers, and an integer of
+/// up to 19 digits converts to the same nearest `f32` as its decimal text does.
+#[inline]
+fn parse_f32(s: &str) -> f32 {
+    if (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+        let n = s.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        return n as f32;
+    }
+    s.parse().unwrap_or(0.0)
+}
+
+/// The first `c` in `s`, eight bytes at a time.
+#[inline]
+fn find_byte(s: &[u8], c: u8) -> Option<usize> {
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ splat(c);
+        // The lowest byte of x that is zero has its high bit set here (higher ones may be
+        // false positives, never lower ones).
+        let zero = x.wrapping_sub(splat(1)) & !x & HIGH_BITS;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s[i..].iter().position(|&b| b == c).map(|p| i + p)
+}
+
 fn str_of<'a>(texts: &'a [Cow<'static, str>], s: Str) -> &'a str {
     texts[s.src as usize]
         .get(s.start as usize..(s.start + s.len) as usize)
@@ -2178,10 +2556,23 @@ fn str_of<'a>(texts: &'a [Cow<'static, str>], s: Str) -> &'a str {
 
 /// Acronyms ("APEC", "U.S.") match only as written.
 fn default_rule(alias: &str) -> MatchRule {
+    // An ASCII lower-case letter makes a letter that is not upper case: no acronym, a name
+    // (most aliases are decided by their second byte).
+    if alias.bytes().any(|b| b.is_ascii_lowercase()) {
+        return MatchRule::Name;
+    }
     let (mut letters, mut upper) = (0, 0);
-    for c in alias.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        upper += usize::from(c.is_uppercase());
+    if alias.is_ascii() {
+        // Most aliases: the ASCII tests give what the Unicode ones give, without decoding.
+        for &b in alias.as_bytes() {
+            letters += usize::from(b.is_ascii_alphabetic());
+            upper += usize::from(b.is_ascii_uppercase());
+        }
+    } else {
+        for c in alias.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+        }
     }
     let acronym = letters > 0 && letters <= 6 && upper == letters;
     if acronym || letters == 0 {
@@ -2192,33 +2583,30 @@ fn default_rule(alias: &str) -> MatchRule {
 }
 
 /// Prior from kind and population, and the entry's country for context.
-fn update_prior(e: &mut Entry, attributes: &str) {
+fn update_prior(e: &mut Meta, attributes: &str) {
     let mut kind = "";
     let mut pop = 0f32;
     let mut capital = false;
-    for kv in attributes.split(';') {
-        let Some((k, v)) = kv.split_once('=') else {
-            continue;
-        };
-        match k.trim() {
-            "kind" => kind = v.trim(),
-            "pop" => pop = v.trim().parse().unwrap_or(0.0),
-            "capital_of" => capital = true,
-            "country" | "iso" if v.trim().len() == 2 && e.country.is_none() => {
-                let b = v.trim().as_bytes();
-                e.country = Some([b[0], b[1]]);
+    // Keys compared as byte patterns: a length test and a word compare, no memcmp call.
+    for_each_pair(attributes, |k, v| match trim(k).as_bytes() {
+        b"kind" => kind = trim(v),
+        b"pop" => pop = parse_f32(trim(v)),
+        b"capital_of" => capital = true,
+        b"country" | b"iso" => {
+            if let ([a, b], None) = (trim(v).as_bytes(), e.country) {
+                e.country = Some([*a, *b]);
             }
-            "prior" => e.prior += v.trim().parse::<f32>().unwrap_or(0.0),
-            _ => {}
         }
-    }
-    let base = match kind {
-        "country" => 100.0,
-        "government" | "igo" | "central_bank" => 70.0,
-        "facility" => 55.0,
-        "region" => 30.0,
-        "city" => 5.0 * (pop.max(1.0)).log10() + if capital { 35.0 } else { 0.0 },
-        "" => 0.0,
+        b"prior" => e.prior += trim(v).parse::<f32>().unwrap_or(0.0),
+        _ => {}
+    });
+    let base = match kind.as_bytes() {
+        b"country" => 100.0,
+        b"government" | b"igo" | b"central_bank" => 70.0,
+        b"facility" => 55.0,
+        b"region" => 30.0,
+        b"city" => 5.0 * (pop.max(1.0)).log10() + if capital { 35.0 } else { 0.0 },
+        b"" => 0.0,
         _ => 40.0,
     };
     if !kind.is_empty() {
@@ -2227,14 +2615,136 @@ fn update_prior(e: &mut Entry, attributes: &str) {
     e.city |= kind == "city";
 }
 
+/// Calls `f(key, value)` for each `key=value` of `attributes`, in order, as
+/// `attributes.split(';')` then `split_once('=')` give them (pieces without '=' skipped),
+/// the separators found by [`Seps`].
+#[inline]
+fn for_each_pair<'a>(attributes: &'a str, mut f: impl FnMut(&'a str, &'a str)) {
+    // Both separators are ASCII: every slice below is on character boundaries.
+    let mut pair = |start: usize, equals: usize, end: usize| {
+        if let (Some(k), Some(v)) = (
+            attributes.get(start..equals),
+            attributes.get(equals + 1..end),
+        ) {
+            f(k, v);
+        }
+    };
+    let bytes = attributes.as_bytes();
+    let mut start = 0;
+    // The first '=' of the current piece (`usize::MAX`: none yet).
+    let mut equals = usize::MAX;
+    for i in Seps::new(bytes, b';', b'=') {
+        if bytes[i] == b';' {
+            if equals != usize::MAX {
+                pair(start, equals, i);
+            }
+            start = i + 1;
+            equals = usize::MAX;
+        } else if equals == usize::MAX {
+            equals = i;
+        }
+    }
+    if equals != usize::MAX {
+        pair(start, equals, attributes.len());
+    }
+}
+
+/// The positions of the bytes `a` or `b` in a text, in order: found 64 bytes at a time
+/// as a bit mask (SSE2 compares on x86_64), so a separator costs a few instructions
+/// however short the pieces between.
+struct Seps<'a> {
+    bytes: &'a [u8],
+    block: usize,
+    mask: u64,
+    a: u8,
+    b: u8,
+}
+
+impl<'a> Seps<'a> {
+    /// `a` and `b` must not be 0 (the padding past the end).
+    fn new(bytes: &'a [u8], a: u8, b: u8) -> Seps<'a> {
+        Seps {
+            bytes,
+            block: 0,
+            mask: sep_mask(bytes, 0, a, b),
+            a,
+            b,
+        }
+    }
+}
+
+impl Iterator for Seps<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.block += 64;
+            if self.block >= self.bytes.len() {
+                return None;
+            }
+            self.mask = sep_mask(self.bytes, self.block, self.a, self.b);
+        }
+        let i = self.block + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(i)
+    }
+}
+
+/// Bit `i` set where `bytes[at + i]` is `a` or `b`, for the 64 bytes from `at` (zero bytes
+/// past the end).
+#[inline]
+fn sep_mask(bytes: &[u8], at: usize, a: u8, b: u8) -> u64 {
+    if let Some(Ok(block)) = bytes.get(at..at + 64).map(<&[u8; 64]>::try_from) {
+        return mask64(block, a, b);
+    }
+    let mut block = [0u8; 64];
+    let rest = bytes.get(at..).unwrap_or(&[]);
+    block[..rest.len()].copy_from_slice(rest);
+    mask64(&block, a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn mask64(block: &[u8; 64], a: u8, b: u8) -> u64 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut m = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of every x86_64 CPU; the load reads the 16 bytes of `chunk`
+        // (unaligned load).
+        let hit = unsafe {
+            let x = _mm_loadu_si128(chunk.as_ptr().cast());
+            let e = _mm_or_si128(
+                _mm_cmpeq_epi8(x, _mm_set1_epi8(a as i8)),
+                _mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8)),
+            );
+            _mm_movemask_epi8(e) as u16
+        };
+        m |= u64::from(hit) << (16 * k);
+    }
+    m
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn mask64(block: &[u8; 64], a: u8, b: u8) -> u64 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &c)| m | u64::from(c == a || c == b) << i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The TSV line splitter gives what `str::lines` gives.
+    /// The TSV row splitter gives what `str::lines` and `split('\t')` give, whatever
+    /// the line lengths around its 64-byte blocks.
     #[test]
-    fn tsv_lines_are_str_lines() {
-        for text in [
+    fn tsv_rows_are_str_lines_split_at_tabs() {
+        let mut texts: Vec<String> = [
             "",
             "\n",
             "\n\n",
@@ -2246,10 +2756,95 @@ mod tests {
             "a\r\r\n",
             "\r\n\r",
             "x\ty\n\n#c\r\nz\t\u{e9}\n",
-        ] {
-            let want: Vec<&str> = text.lines().collect();
-            let got: Vec<&str> = tsv_lines(text).collect();
+            "a\tb\tc\td\te\tf\tg\n\t\t\n\t\r\n",
+        ]
+        .map(str::to_string)
+        .to_vec();
+        for n in [55, 62, 63, 64, 65, 127, 128, 129] {
+            let long = format!(
+                "{}\t{}\t\u{e9}\t{}",
+                "A".repeat(n),
+                "b".repeat(n % 7),
+                "c".repeat(n)
+            );
+            texts.push(format!("{long}\n{long}\r\n\t{long}"));
+        }
+        for text in &texts {
+            let want: Vec<(usize, &str, Vec<&str>)> = text
+                .lines()
+                .enumerate()
+                .map(|(i, l)| (i, l, l.split('\t').take(5).collect()))
+                .collect();
+            let got: Vec<(usize, &str, Vec<&str>)> = tsv_rows(text)
+                .map(|(i, l, c)| (i, l, c.into_iter().flatten().collect()))
+                .collect();
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    /// The attribute, trim and number helpers give what the `str` methods give.
+    #[test]
+    fn attribute_helpers_match_str_methods() {
+        for a in [
+            "",
+            "=",
+            ";",
+            "a=b",
+            "a=b;",
+            ";a=b;;c;d==e; f = g ;h=",
+            "kind=city;country=CN;admin1=23;pop=24874500",
+            &"k=v;".repeat(40),
+            "na\u{ef}ve=caf\u{e9};\u{e9}=\u{e9}",
+        ] {
+            let want: Vec<(&str, &str)> =
+                a.split(';').filter_map(|kv| kv.split_once('=')).collect();
+            let mut got = Vec::new();
+            for_each_pair(a, |k, v| got.push((k, v)));
+            assert_eq!(got, want, "{a:?}");
+            let want: Vec<&str> = a.split(';').collect();
+            assert_eq!(split_ascii(a, b';').collect::<Vec<_>>(), want, "{a:?}");
+        }
+        for t in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a\u{a0}",
+            "\u{e9}",
+            "\t\x0b\x0c\r\n",
+            "a\u{3000}",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+        for n in [
+            "",
+            "0",
+            "7",
+            "24874500",
+            "16777217",
+            "9999999999999999999",
+            "1e3",
+            "-5",
+            "1.5",
+            "x",
+        ] {
+            assert_eq!(
+                parse_f32(n).to_bits(),
+                n.parse::<f32>().unwrap_or(0.0).to_bits(),
+                "{n:?}"
+            );
+        }
+        for alias in [
+            "APEC", "U.S.", "Shanghai", "ÉCOLE", "École", "123", "NEW YORK", "ÅÄÖ",
+        ] {
+            let (mut letters, mut upper) = (0, 0);
+            for c in alias.chars().filter(|c| c.is_alphabetic()) {
+                letters += 1;
+                upper += usize::from(c.is_uppercase());
+            }
+            let exact = letters == 0 || (letters <= 6 && upper == letters);
+            assert_eq!(default_rule(alias) == MatchRule::Exact, exact, "{alias:?}");
         }
     }
 
@@ -2283,6 +2878,42 @@ mod tests {
         assert_eq!(word_end("Tokyo\u{2019}s pact", 0), 5);
         assert_eq!(word_end("Zürich2025 x", 0), 11);
         assert_eq!(word_end("abcdefghijklmnop", 3), 16);
+    }
+
+    /// The eight-byte first word of an alias inside its text agrees with `first_word`.
+    #[test]
+    fn first_word_ascii_matches_first_word() {
+        for alias in [
+            "A",
+            "Ab",
+            "Shanghai",
+            "Shanghai2",
+            "New York",
+            "U.S.",
+            "St. Louis",
+            "Zürich",
+            "Tokyo\u{2019}s",
+            "Sao\u{a0}Paulo",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "3M",
+            "-x",
+            "Ab\u{e9}cd",
+            "Ab-cd",
+        ] {
+            for after in [
+                "",
+                "\tPLACE\tid:1\t",
+                "xyzxyzxyz",
+                "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+            ] {
+                let src = format!("{alias}{after}");
+                if let Some(n) = first_word_ascii(src.as_bytes(), 0, alias.len()) {
+                    assert_eq!(n, first_word(alias).len(), "{alias:?} then {after:?}");
+                }
+            }
+        }
     }
 
     #[test]
