@@ -71,6 +71,10 @@ pub struct InputFile {
     /// Found by walking a folder (rather than named by the user): binary content is then
     /// skipped with a warning instead of being an error.
     pub walked: bool,
+    /// Its size when the folder was walked (the walk reads it anyway; `None` for a file
+    /// named directly): a run of many small files spends more time in system calls than
+    /// in reading them.
+    pub size: Option<u64>,
 }
 
 impl InputFile {
@@ -84,7 +88,15 @@ impl InputFile {
                 .unwrap_or_else(|| path.display().to_string()),
             path,
             walked: false,
+            size: None,
         }
+    }
+
+    /// Its size: as the walk saw it, else read now (0 if it cannot be: opening it will
+    /// say why).
+    pub fn size(&self) -> u64 {
+        self.size
+            .unwrap_or_else(|| fs::metadata(&self.path).map_or(0, |m| m.len()))
     }
 }
 
@@ -224,6 +236,7 @@ fn walk(
                         id: rel.to_string_lossy().replace('\\', "/"),
                         path,
                         walked: true,
+                        size: Some(meta.len()),
                     });
                 } else {
                     other.push(path);
@@ -419,7 +432,7 @@ pub fn open(file: &InputFile, options: &IngestOptions) -> Result<Opened> {
             options.clone(),
         )));
     }
-    let len = f.metadata().map(|m| m.len()).ok();
+    let len = file.size.or_else(|| f.metadata().map(|m| m.len()).ok());
     if let Some(len) = len.filter(|&n| n > options.max_bytes) {
         return Err(too_large(origin, len, options.max_bytes, true));
     }

@@ -214,15 +214,10 @@ struct Early {
     found: std::thread::JoinHandle<(ingest::Discovery, Vec<u64>)>,
 }
 
-/// The files under `paths`, and each one's size (0 if it cannot be read: opening it will
-/// say why).
+/// The files under `paths`, and each one's size ([`InputFile::size`]).
 fn discover(paths: &[PathBuf]) -> (ingest::Discovery, Vec<u64>) {
     let found = ingest::discover_all(paths);
-    let sizes = found
-        .files
-        .iter()
-        .map(|f| fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0))
-        .collect();
+    let sizes = found.files.iter().map(InputFile::size).collect();
     (found, sizes)
 }
 
