@@ -295,7 +295,11 @@ pub fn count_casing(sentences: &[Vec<TokInfo>], counts: &mut IdMap<[u32; 3]>) {
 
 impl DocCasing {
     pub fn new(sentences: &[Vec<TokInfo>]) -> DocCasing {
-        let mut counts: IdMap<(u16, u16)> = IdMap::default();
+        // Sized for every token at once (at most that many words): growing it was a
+        // rehash or two per article.
+        let tokens = sentences.iter().map(Vec::len).sum();
+        let mut counts: IdMap<(u16, u16)> =
+            IdMap::with_capacity_and_hasher(tokens, Default::default());
         for s in sentences {
             let ctx = SentCtx::of(s);
             for (i, t) in s.iter().enumerate() {
@@ -637,23 +641,41 @@ fn gaz_classes(g: u32, mut f: impl FnMut(u64)) {
 /// [`TokInfo::lower`], over tokens with a capital letter.
 pub struct DocLabels {
     n_labels: usize,
-    counts: IdMap<Vec<u16>>,
+    /// Per capitalised word, where its `n_labels` counts start in `flat` (one allocation
+    /// per article, not one per word).
+    index: IdMap<u32>,
+    flat: Vec<u16>,
 }
 
 impl DocLabels {
     pub fn new(sentences: &[Vec<TokInfo>], labels: &[Vec<u8>], n_labels: usize) -> DocLabels {
-        let mut counts: IdMap<Vec<u16>> = IdMap::default();
+        let mut index: IdMap<u32> = IdMap::default();
+        let mut flat: Vec<u16> = Vec::new();
         for (s, l) in sentences.iter().zip(labels) {
             for (t, &lab) in s.iter().zip(l) {
                 if t.capitalised() {
-                    let e = counts.entry(t.lower).or_insert_with(|| vec![0; n_labels]);
-                    if let Some(c) = e.get_mut(lab as usize) {
+                    let at = *index.entry(t.lower).or_insert_with(|| {
+                        flat.resize(flat.len() + n_labels, 0);
+                        (flat.len() - n_labels) as u32
+                    }) as usize;
+                    if let Some(c) = flat[at..at + n_labels].get_mut(lab as usize) {
                         *c = c.saturating_add(1);
                     }
                 }
             }
         }
-        DocLabels { n_labels, counts }
+        DocLabels {
+            n_labels,
+            index,
+            flat,
+        }
+    }
+
+    /// How often `word` (a lower-cased word hash) got each label, if it is capitalised
+    /// somewhere in the article.
+    fn counts(&self, word: u64) -> Option<&[u16]> {
+        let at = *self.index.get(&word)? as usize;
+        self.flat.get(at..at + self.n_labels)
     }
 }
 
@@ -740,7 +762,7 @@ impl DocKey {
             if !w.capitalised() {
                 return None;
             }
-            let counts = doc.counts.get(&w.lower)?;
+            let counts = doc.counts(w.lower)?;
             let own = p1.get(i).copied().unwrap_or(0) as usize;
             let mut by_type = [0u32; N_TYPES + 1];
             let mut seen = 0u32;
