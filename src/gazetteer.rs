@@ -2077,8 +2077,16 @@ impl Builder {
         let match_finder = memchr::memmem::Finder::new(b"match=");
         let mut last = LastEntry::default();
         let base = w.as_ptr() as usize;
-        // Byte range of `part`, a slice of `w`.
-        let at = |part: &str| (part.as_ptr() as usize - base, part.len());
+        // Byte range of `part`, a slice of `w`; (0, 0) for one that is not (the empty
+        // default of a missing column).
+        let at = |part: &str| {
+            let start = (part.as_ptr() as usize).wrapping_sub(base);
+            if start <= w.len() && part.len() <= w.len() - start {
+                (start, part.len())
+            } else {
+                (0, 0)
+            }
+        };
         // The row before when it made or found an entry by its id or name and has no
         // attributes: its line after the alias. A row the same after its alias (a further
         // alternate name: most rows of cities.tsv) is one more alias of that entry.
