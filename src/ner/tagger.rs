@@ -101,14 +101,65 @@ struct WordCache {
     infos: IdMap<TokInfo>,
     /// `ROLES × passes × nl` scores per slot; slots 0 and 1 are the sentence boundaries.
     sums: Vec<i32>,
-    /// Slots of context keys in `context_sums`.
-    contexts: HashMap<ContextKey, u32, BuildHasherDefault<IdHasher>>,
     /// Summed scores of each context key's features, `passes × nl` per slot.
-    context_sums: Vec<i32>,
-    /// Slots of second-pass keys in `doc_sums`.
-    docs: HashMap<DocKey, u32, BuildHasherDefault<IdHasher>>,
+    contexts: KeyedSums<ContextKey>,
     /// Summed second-pass scores of each [`DocKey`]'s features, `nl` per slot.
-    doc_sums: Vec<i32>,
+    docs: KeyedSums<DocKey>,
+}
+
+/// Summed scores of the features of keys that many tokens share (`ContextKey`, `DocKey`),
+/// a slot of `width` scores per distinct key.
+struct KeyedSums<K> {
+    slots: HashMap<K, u32, BuildHasherDefault<IdHasher>>,
+    sums: Vec<i32>,
+}
+
+impl<K> Default for KeyedSums<K> {
+    fn default() -> Self {
+        KeyedSums {
+            slots: HashMap::default(),
+            sums: Vec::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Copy> KeyedSums<K> {
+    /// The slot of `k`, its scores summed on first sight: `features(k, keys)` lists its
+    /// features, found in `table`.
+    fn slot(
+        &mut self,
+        k: &K,
+        table: &Table,
+        keys: &mut Vec<u64>,
+        features: impl FnOnce(&K, &mut Vec<u64>),
+    ) -> u32 {
+        if let Some(&s) = self.slots.get(k) {
+            return s;
+        }
+        let width = table.width;
+        let s = self.sums.len() / width;
+        self.sums.resize((s + 1) * width, 0);
+        keys.clear();
+        features(k, keys);
+        table.add_into(keys, &mut self.sums[s * width..]);
+        self.slots.insert(*k, s as u32);
+        s as u32
+    }
+
+    /// The scores of a slot (`width` as given to [`KeyedSums::slot`]).
+    fn row(&self, slot: u32, width: usize) -> &[i32] {
+        let at = slot as usize * width;
+        &self.sums[at..at + width]
+    }
+
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.sums.clear();
+    }
 }
 
 /// Bound on cached words (about 680 bytes each with two passes): past it the cache starts
@@ -136,9 +187,7 @@ impl WordCache {
         self.infos.clear();
         self.sums.clear();
         self.contexts.clear();
-        self.context_sums.clear();
         self.docs.clear();
-        self.doc_sums.clear();
         let mut keys = Vec::new();
         self.push(t, &BOUNDARIES[0], &mut keys);
         self.push(t, &BOUNDARIES[1], &mut keys);
@@ -156,54 +205,24 @@ impl WordCache {
         (at / Self::stride(t)) as u32
     }
 
-    /// The slot of context key `k`'s summed scores, every pass (see [`WordCache::context`]);
-    /// its row is prefetched.
+    /// The slot of context key `k`'s summed scores, every pass; its row is prefetched.
     fn context_slot(&mut self, t: &Tagger, k: &ContextKey, keys: &mut Vec<u64>) -> u32 {
-        let width = t.joint.width;
-        let slot = match self.contexts.get(k) {
-            Some(&s) => s as usize,
-            None => {
-                let s = self.context_sums.len() / width;
-                self.context_sums.resize((s + 1) * width, 0);
-                keys.clear();
-                k.features(keys);
-                t.joint.add_into(keys, &mut self.context_sums[s * width..]);
-                self.contexts.insert(*k, s as u32);
-                s
-            }
-        };
-        if let Some(row) = self.context_sums.get(slot * width..(slot + 1) * width) {
-            for line in row.chunks(16) {
-                prefetch(&line[0]);
-            }
+        let slot = self.contexts.slot(k, &t.joint, keys, ContextKey::features);
+        for line in self.contexts.row(slot, t.joint.width).chunks(16) {
+            prefetch(&line[0]);
         }
-        slot as u32
+        slot
     }
 
     /// The summed scores of a context slot.
     fn context(&self, slot: u32, width: usize) -> &[i32] {
-        let at = slot as usize * width;
-        &self.context_sums[at..at + width]
+        self.contexts.row(slot, width)
     }
 
     /// The summed second-pass scores of `k`'s features.
     fn doc(&mut self, pass2: &Weights, k: &DocKey, keys: &mut Vec<u64>) -> &[i32] {
-        let width = pass2.table().width;
-        let slot = match self.docs.get(k) {
-            Some(&s) => s as usize,
-            None => {
-                let s = self.doc_sums.len() / width;
-                self.doc_sums.resize((s + 1) * width, 0);
-                keys.clear();
-                k.features(keys);
-                pass2
-                    .table()
-                    .add_into(keys, &mut self.doc_sums[s * width..]);
-                self.docs.insert(*k, s as u32);
-                s
-            }
-        };
-        &self.doc_sums[slot * width..(slot + 1) * width]
+        let slot = self.docs.slot(k, pass2.table(), keys, DocKey::features);
+        self.docs.row(slot, pass2.table().width)
     }
 
     fn slot_of(&mut self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> u32 {
