@@ -156,9 +156,11 @@ impl<K: std::hash::Hash + Eq + Copy> KeyedSums<K> {
         self.slots.len()
     }
 
-    fn clear(&mut self) {
+    /// Empties the table, keeping room for `keys` slots of `width` scores.
+    fn clear(&mut self, keys: usize, width: usize) {
         self.slots.clear();
         self.sums.clear();
+        self.sums.reserve_exact(keys * width);
     }
 }
 
@@ -185,9 +187,16 @@ impl WordCache {
         self.owner = t.id;
         self.slot.clear();
         self.infos.clear();
+        // The sums grow to their bound on a corpus of any size; room for all of it up front
+        // spares the copies of doubling and, above all, the fresh pages each larger copy
+        // faults in (which the kernel must zero), while the room not yet used costs no
+        // memory.
         self.sums.clear();
-        self.contexts.clear();
-        self.docs.clear();
+        self.sums
+            .reserve_exact((CACHE_WORDS + BOUNDARIES.len()) * Self::stride(t));
+        self.contexts.clear(CACHE_WORDS, t.joint.width);
+        self.docs
+            .clear(CACHE_WORDS, t.pass2.as_ref().map_or(0, |p| p.table().width));
         let mut keys = Vec::new();
         self.push(t, &BOUNDARIES[0], &mut keys);
         self.push(t, &BOUNDARIES[1], &mut keys);
