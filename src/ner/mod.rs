@@ -9,6 +9,7 @@ pub mod bert;
 pub mod clusters;
 pub mod features;
 pub mod model;
+mod pages;
 pub mod rules;
 pub mod statistical;
 pub mod tagger;

@@ -1044,12 +1044,17 @@ struct Slot {
 impl Table {
     /// An empty table with room for `n` keys at half load.
     fn with_room(n: usize, width: usize) -> Table {
-        let slots = (n * 2).next_power_of_two().max(16);
+        let n_slots = (n * 2).next_power_of_two().max(16);
+        let mut slots = Vec::with_capacity(n_slots);
+        crate::ner::pages::huge_pages(&slots);
+        slots.resize(n_slots, Slot { key: EMPTY, row: 0 });
+        let rows = Vec::with_capacity(n * width);
+        crate::ner::pages::huge_pages(&rows);
         Table {
             width,
-            slots: vec![Slot { key: EMPTY, row: 0 }; slots],
-            rows: Vec::with_capacity(n * width),
-            mask: slots - 1,
+            slots,
+            rows,
+            mask: n_slots - 1,
         }
     }
 

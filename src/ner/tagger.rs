@@ -4,7 +4,6 @@
 //!
 //! Owns `models/ner-en.bin`'s layout; does not know about `Document` (see `statistical`).
 
-use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -16,6 +15,7 @@ use crate::ner::features::{
 use crate::ner::model::{
     prefetch, put_u32, put_varint, Constraints, Dense, Reader, Scheme, Table, Weights,
 };
+use crate::ner::pages::{self, HugeMap};
 
 /// File magic: `GZNER\0`, then the format version and a zero byte.
 const MAGIC: &[u8; 8] = b"GZNER\x00\x02\x00";
@@ -96,9 +96,9 @@ impl Found {
 struct WordCache {
     /// The tagger the sums belong to ([`Tagger::id`]).
     owner: u64,
-    slot: IdMap<u32>,
+    slot: HugeMap<u64, u32, BuildHasherDefault<IdHasher>>,
     /// Token infos by the hash of the word as written.
-    infos: IdMap<TokInfo>,
+    infos: HugeMap<u64, TokInfo, BuildHasherDefault<IdHasher>>,
     /// `ROLES × passes × nl` scores per slot; slots 0 and 1 are the sentence boundaries.
     sums: Vec<i32>,
     /// Summed scores of each context key's features, `passes × nl` per slot.
@@ -110,14 +110,14 @@ struct WordCache {
 /// Summed scores of the features of keys that many tokens share (`ContextKey`, `DocKey`),
 /// a slot of `width` scores per distinct key.
 struct KeyedSums<K> {
-    slots: HashMap<K, u32, BuildHasherDefault<IdHasher>>,
+    slots: HugeMap<K, u32, BuildHasherDefault<IdHasher>>,
     sums: Vec<i32>,
 }
 
 impl<K> Default for KeyedSums<K> {
     fn default() -> Self {
         KeyedSums {
-            slots: HashMap::default(),
+            slots: HugeMap::default(),
             sums: Vec::new(),
         }
     }
@@ -161,6 +161,7 @@ impl<K: std::hash::Hash + Eq + Copy> KeyedSums<K> {
         self.slots.clear();
         self.sums.clear();
         self.sums.reserve_exact(keys * width);
+        pages::huge_pages(&self.sums);
     }
 }
 
@@ -194,6 +195,7 @@ impl WordCache {
         self.sums.clear();
         self.sums
             .reserve_exact((CACHE_WORDS + BOUNDARIES.len()) * Self::stride(t));
+        pages::huge_pages(&self.sums);
         self.contexts.clear(CACHE_WORDS, t.joint.width);
         self.docs
             .clear(CACHE_WORDS, t.pass2.as_ref().map_or(0, |p| p.table().width));
