@@ -442,9 +442,25 @@ pub fn open(file: &InputFile, options: &IngestOptions) -> Result<Opened> {
     let hint = len.map_or(0, |n| usize::try_from(n).unwrap_or(0).saturating_add(1));
     let mut bytes = Vec::with_capacity(hint);
     // `take` guards a file that grows while it is read.
-    f.take(options.max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io_err)?;
+    let mut f = f.take(options.max_bytes.saturating_add(1));
+    // One read for the whole file where its size is known: a read that stops at the size
+    // the listing gave has reached the end, so the probe `read_to_end` makes for it (a
+    // system call per file) is only needed where the file has changed since.
+    if hint > 1 {
+        bytes.resize(hint, 0);
+        let n = loop {
+            match f.read(&mut bytes) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other.map_err(io_err)?,
+            }
+        };
+        bytes.truncate(n);
+        if n + 1 != hint {
+            f.read_to_end(&mut bytes).map_err(io_err)?;
+        }
+    } else {
+        f.read_to_end(&mut bytes).map_err(io_err)?;
+    }
     if bytes.len() as u64 > options.max_bytes {
         return Err(too_large(origin, 0, options.max_bytes, false));
     }
@@ -934,6 +950,38 @@ mod tests {
         assert!(buf.is_empty());
         assert_eq!(read_line_limited(&mut r, &mut buf, 5).unwrap(), (4, false));
         assert_eq!(buf, b"last");
+    }
+
+    /// A file read with the size its listing gave is read whole whether it has since
+    /// grown, shrunk or kept its size (the one-read path trusts only an exact size).
+    #[test]
+    fn a_file_is_read_whole_whatever_size_the_walk_gave() {
+        let dir = std::env::temp_dir().join(format!("gazette-sized-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.txt");
+        let text = "Ministers met in Tokyo on Monday. ".repeat(50);
+        fs::write(&path, &text).unwrap();
+        let real = text.len() as u64;
+        for size in [
+            Some(real),
+            Some(real - 100),
+            Some(real + 100),
+            Some(1),
+            Some(0),
+            None,
+        ] {
+            let file = InputFile {
+                path: path.clone(),
+                id: "a".into(),
+                walked: true,
+                size,
+            };
+            match open(&file, &IngestOptions::default()).unwrap() {
+                Opened::Text { doc, .. } => assert_eq!(doc.text, text, "size {size:?}"),
+                _ => panic!("not read as text"),
+            }
+        }
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
