@@ -51,7 +51,12 @@ pub struct TagScratch {
     rows: Vec<Vec<i32>>,
     /// Per token of the current sentence: its cache slot, and its context key's.
     slots: Vec<u32>,
-    context_slots: Vec<u32>,
+    /// The current sentence's context keys (first pass) or doc keys (second pass), their
+    /// hashes, and their cache slots.
+    context_keys: Vec<ContextKey>,
+    doc_keys: Vec<DocKey>,
+    hashes: Vec<u64>,
+    key_slots: Vec<u32>,
     /// The current sentence's looked-up features.
     found: Found,
     cache: WordCache,
@@ -97,8 +102,7 @@ struct WordCache {
     /// The tagger the sums belong to ([`Tagger::id`]).
     owner: u64,
     slot: HugeMap<u64, u32, BuildHasherDefault<IdHasher>>,
-    /// Token infos by the hash of the word as written.
-    infos: HugeMap<u64, TokInfo, BuildHasherDefault<IdHasher>>,
+    infos: Infos,
     /// `ROLES × passes × nl` scores per slot; slots 0 and 1 are the sentence boundaries.
     sums: Vec<i32>,
     /// Summed scores of each context key's features, `passes × nl` per slot.
@@ -107,61 +111,173 @@ struct WordCache {
     docs: KeyedSums<DocKey>,
 }
 
+/// An open-addressing index from keys' 64-bit hashes to their slots, one word per key:
+/// `tag << 32 | slot + 1` (0 where empty; the tag is the hash's high half). It is small
+/// enough to stay in the CPU's cache, and a sentence's keys are looked up together, their
+/// index words prefetched first, so the misses overlap instead of each lookup waiting for
+/// the one before. The slots' keys and values are the owner's.
+#[derive(Default)]
+struct SlotIndex {
+    /// A power of two long, at most half full.
+    words: Vec<u64>,
+}
+
+impl SlotIndex {
+    /// Empties the index, with room for `keys` keys.
+    fn reset(&mut self, keys: usize) {
+        self.words.clear();
+        self.words.resize((keys * 2).next_power_of_two().max(16), 0);
+    }
+
+    fn prefetch(&mut self, h: u64) {
+        if self.words.is_empty() {
+            self.reset(0);
+        }
+        prefetch(&self.words[h as usize & (self.words.len() - 1)]);
+    }
+
+    /// The slot of the key hashing to `h` that `is(slot)` confirms, or where to insert it.
+    fn find(&self, h: u64, is: impl Fn(u32) -> bool) -> Result<u32, usize> {
+        let mask = self.words.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let e = self.words[i];
+            if e == 0 {
+                return Err(i);
+            }
+            if e >> 32 == h >> 32 && is((e as u32).wrapping_sub(1)) {
+                return Ok((e as u32).wrapping_sub(1));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Records slot `s` (the slots before it are `0..s`) for `h` at `at`, from
+    /// [`SlotIndex::find`]; past half full the index doubles, rehashing slot `x` as
+    /// `hash_of(x)` (a sentence may add keys past the bound [`WordCache::prepare`] keeps).
+    fn insert(&mut self, at: usize, h: u64, s: u32, hash_of: impl Fn(u32) -> u64) {
+        let word = (h >> 32) << 32 | (u64::from(s) + 1);
+        if (s as usize + 1) * 2 <= self.words.len() {
+            self.words[at] = word;
+            return;
+        }
+        self.reset(self.words.len());
+        for x in 0..=s {
+            let hx = if x == s { h } else { hash_of(x) };
+            let Err(at) = self.find(hx, |_| false) else {
+                continue;
+            };
+            self.words[at] = (hx >> 32) << 32 | (u64::from(x) + 1);
+        }
+    }
+}
+
 /// Summed scores of the features of keys that many tokens share (`ContextKey`, `DocKey`),
 /// a slot of `width` scores per distinct key.
 struct KeyedSums<K> {
-    slots: HugeMap<K, u32, BuildHasherDefault<IdHasher>>,
+    index: SlotIndex,
+    /// The key of each slot.
+    keys: Vec<K>,
     sums: Vec<i32>,
 }
 
 impl<K> Default for KeyedSums<K> {
     fn default() -> Self {
         KeyedSums {
-            slots: HugeMap::default(),
+            index: SlotIndex::default(),
+            keys: Vec::new(),
             sums: Vec::new(),
         }
     }
 }
 
+/// The hash a key gives [`IdHasher`] (the keys write one mixed word).
+fn key_hash<K: std::hash::Hash>(k: &K) -> u64 {
+    use std::hash::Hasher;
+    let mut h = IdHasher::default();
+    k.hash(&mut h);
+    h.finish()
+}
+
 impl<K: std::hash::Hash + Eq + Copy> KeyedSums<K> {
-    /// The slot of `k`, its scores summed on first sight: `features(k, keys)` lists its
-    /// features, found in `table`.
-    fn slot(
+    /// The slot of each key of `ks` into `out`, their scores summed on first sight:
+    /// `features(k, keys)` lists a key's features, found in `table`.
+    fn slots(
         &mut self,
-        k: &K,
+        ks: &[K],
+        hashes: &mut Vec<u64>,
+        out: &mut Vec<u32>,
         table: &Table,
         keys: &mut Vec<u64>,
-        features: impl FnOnce(&K, &mut Vec<u64>),
-    ) -> u32 {
-        if let Some(&s) = self.slots.get(k) {
-            return s;
+        mut features: impl FnMut(&K, &mut Vec<u64>),
+    ) {
+        hashes.clear();
+        for k in ks {
+            let h = key_hash(k);
+            self.index.prefetch(h);
+            hashes.push(h);
         }
-        let width = table.width;
-        let s = self.sums.len() / width;
-        self.sums.resize((s + 1) * width, 0);
-        keys.clear();
-        features(k, keys);
-        table.add_into(keys, &mut self.sums[s * width..]);
-        self.slots.insert(*k, s as u32);
-        s as u32
+        out.clear();
+        for (k, &h) in ks.iter().zip(hashes.iter()) {
+            let at = match self.index.find(h, |s| self.keys[s as usize] == *k) {
+                Ok(s) => {
+                    out.push(s);
+                    continue;
+                }
+                Err(at) => at,
+            };
+            let s = self.keys.len();
+            let width = table.width;
+            self.sums.resize((s + 1) * width, 0);
+            keys.clear();
+            features(k, keys);
+            table.add_into(keys, &mut self.sums[s * width..]);
+            self.keys.push(*k);
+            let all = &self.keys;
+            self.index
+                .insert(at, h, s as u32, |x| key_hash(&all[x as usize]));
+            out.push(s as u32);
+        }
     }
 
-    /// The scores of a slot (`width` as given to [`KeyedSums::slot`]).
+    /// The scores of a slot (`width` as given to [`KeyedSums::slots`]).
     fn row(&self, slot: u32, width: usize) -> &[i32] {
         let at = slot as usize * width;
         &self.sums[at..at + width]
     }
 
     fn len(&self) -> usize {
-        self.slots.len()
+        self.keys.len()
     }
 
     /// Empties the table, keeping room for `keys` slots of `width` scores.
     fn clear(&mut self, keys: usize, width: usize) {
-        self.slots.clear();
+        self.index.reset(keys);
+        self.keys.clear();
+        self.keys.reserve_exact(keys);
         self.sums.clear();
         self.sums.reserve_exact(keys * width);
         pages::huge_pages(&self.sums);
+    }
+}
+
+/// Token infos by the hash of the word as written.
+#[derive(Default)]
+struct Infos {
+    index: SlotIndex,
+    hashes: Vec<u64>,
+    infos: Vec<TokInfo>,
+}
+
+impl Infos {
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    fn clear(&mut self, words: usize) {
+        self.index.reset(words);
+        self.hashes.clear();
+        self.infos.clear();
     }
 }
 
@@ -187,7 +303,7 @@ impl WordCache {
         }
         self.owner = t.id;
         self.slot.clear();
-        self.infos.clear();
+        self.infos.clear(CACHE_WORDS);
         // The sums grow to their bound on a corpus of any size; room for all of it up front
         // spares the copies of doubling and, above all, the fresh pages each larger copy
         // faults in (which the kernel must zero), while the room not yet used costs no
@@ -216,13 +332,24 @@ impl WordCache {
         (at / Self::stride(t)) as u32
     }
 
-    /// The slot of context key `k`'s summed scores, every pass; its row is prefetched.
-    fn context_slot(&mut self, t: &Tagger, k: &ContextKey, keys: &mut Vec<u64>) -> u32 {
-        let slot = self.contexts.slot(k, &t.joint, keys, ContextKey::features);
-        for line in self.contexts.row(slot, t.joint.width).chunks(16) {
-            prefetch(&line[0]);
+    /// The slots of context keys `ks`' summed scores, every pass, into `out`; their rows
+    /// are prefetched.
+    fn context_slots(
+        &mut self,
+        t: &Tagger,
+        ks: &[ContextKey],
+        hashes: &mut Vec<u64>,
+        out: &mut Vec<u32>,
+        keys: &mut Vec<u64>,
+    ) {
+        let width = t.joint.width;
+        self.contexts
+            .slots(ks, hashes, out, &t.joint, keys, ContextKey::features);
+        for &slot in out.iter() {
+            for line in self.contexts.row(slot, width).chunks(16) {
+                prefetch(&line[0]);
+            }
         }
-        slot
     }
 
     /// The summed scores of a context slot.
@@ -230,10 +357,22 @@ impl WordCache {
         self.contexts.row(slot, width)
     }
 
-    /// The summed second-pass scores of `k`'s features.
-    fn doc(&mut self, pass2: &Weights, k: &DocKey, keys: &mut Vec<u64>) -> &[i32] {
-        let slot = self.docs.slot(k, pass2.table(), keys, DocKey::features);
-        self.docs.row(slot, pass2.table().width)
+    /// The slots of [`DocKey`]s `ks`' summed second-pass scores, into `out`.
+    fn doc_slots(
+        &mut self,
+        pass2: &Weights,
+        ks: &[DocKey],
+        hashes: &mut Vec<u64>,
+        out: &mut Vec<u32>,
+        keys: &mut Vec<u64>,
+    ) {
+        self.docs
+            .slots(ks, hashes, out, pass2.table(), keys, DocKey::features);
+    }
+
+    /// The summed second-pass scores of a doc slot.
+    fn doc(&self, slot: u32, width: usize) -> &[i32] {
+        self.docs.row(slot, width)
     }
 
     fn slot_of(&mut self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> u32 {
@@ -308,15 +447,29 @@ impl Tagger {
     /// Token infos for words (gazetteer bits 0), cached per distinct word like the scores.
     pub fn infos(&self, words: &[&str], s: &mut TagScratch) -> Vec<TokInfo> {
         s.cache.prepare(self);
+        let cache = &mut s.cache.infos;
+        // All of the sentence's words hashed and their index words prefetched first (see
+        // `SlotIndex`).
+        s.hashes.clear();
+        for w in words {
+            let h = hash_bytes(w.as_bytes());
+            cache.index.prefetch(h);
+            s.hashes.push(h);
+        }
         words
             .iter()
-            .map(|w| {
-                let h = hash_bytes(w.as_bytes());
-                if let Some(info) = s.cache.infos.get(&h) {
-                    return *info;
-                }
+            .zip(&s.hashes)
+            .map(|(w, &h)| {
+                let at = match cache.index.find(h, |x| cache.hashes[x as usize] == h) {
+                    Ok(x) => return cache.infos[x as usize],
+                    Err(at) => at,
+                };
                 let info = token_info(w, &self.clusters, &mut s.text);
-                s.cache.infos.insert(h, info);
+                let x = cache.hashes.len() as u32;
+                cache.hashes.push(h);
+                cache.infos.push(info);
+                let all = &cache.hashes;
+                cache.index.insert(at, h, x, |y| all[y as usize]);
                 info
             })
             .collect()
@@ -360,12 +513,16 @@ impl Tagger {
             }
             // The sentence's context keys looked up before any is used: the lookups miss
             // the cache, and done together they overlap.
-            s.context_slots.clear();
-            for i in 0..n {
-                let key = ContextKey::of(toks, i, ctx, &casing);
-                let slot = s.cache.context_slot(self, &key, &mut s.keys);
-                s.context_slots.push(slot);
-            }
+            s.context_keys.clear();
+            s.context_keys
+                .extend((0..n).map(|i| ContextKey::of(toks, i, ctx, &casing)));
+            s.cache.context_slots(
+                self,
+                &s.context_keys,
+                &mut s.hashes,
+                &mut s.key_slots,
+                &mut s.keys,
+            );
             s.found.look_up(&self.joint, n, |i, out| {
                 lexical_context_features(toks, i, ctx, out)
             });
@@ -389,7 +546,7 @@ impl Tagger {
                 }
                 for (o, &x) in row
                     .iter_mut()
-                    .zip(s.cache.context(s.context_slots[i], self.joint.width))
+                    .zip(s.cache.context(s.key_slots[i], self.joint.width))
                 {
                     *o += x;
                 }
@@ -418,13 +575,21 @@ impl Tagger {
         for (si, toks) in sents.iter().enumerate() {
             let ctx = SentCtx::of(toks);
             let n = toks.len();
+            s.doc_keys.clear();
+            s.doc_keys.extend(
+                (0..n).map(|i| DocKey::of(toks, i, ctx, &labels[si], &doc, |l| scheme.type_of(l))),
+            );
+            s.cache.doc_slots(
+                pass2,
+                &s.doc_keys,
+                &mut s.hashes,
+                &mut s.key_slots,
+                &mut s.keys,
+            );
             let rows = &mut s.rows[si];
-            for (i, row) in rows.chunks_exact_mut(2 * nl).enumerate() {
-                let key = DocKey::of(toks, i, ctx, &labels[si], &doc, |l| scheme.type_of(l));
-                for (o, &x) in row[nl..]
-                    .iter_mut()
-                    .zip(s.cache.doc(pass2, &key, &mut s.keys))
-                {
+            let width = pass2.table().width;
+            for (row, &slot) in rows.chunks_exact_mut(2 * nl).zip(&s.key_slots) {
+                for (o, &x) in row[nl..].iter_mut().zip(s.cache.doc(slot, width)) {
                     *o += x;
                 }
             }
@@ -549,6 +714,36 @@ mod tests {
     use super::*;
     use crate::ner::features::{doc_features, local_features};
     use crate::ner::statistical::EMBEDDED;
+
+    /// Keys past the room the index was reset for (it doubles), hashes that share their
+    /// low bits (long probe runs) and hashes that share their tag: every key keeps the slot
+    /// it was given, and a key not inserted is not found.
+    #[test]
+    fn the_slot_index_finds_every_key_through_growth_and_collisions() {
+        let mut index = SlotIndex::default();
+        index.reset(4);
+        let mut hashes: Vec<u64> = Vec::new();
+        let keys = (0..3000u64)
+            .map(|i| match i % 3 {
+                0 => i << 40,                 // low bits all zero: one long probe run
+                1 => (7 << 32) | (i * 2 + 1), // the same tag
+                _ => crate::ner::features::mix(i),
+            })
+            .collect::<Vec<_>>();
+        for &h in &keys {
+            index.prefetch(h);
+            let at = index.find(h, |x| hashes[x as usize] == h).unwrap_err();
+            let s = hashes.len() as u32;
+            hashes.push(h);
+            let all = &hashes;
+            index.insert(at, h, s, |y| all[y as usize]);
+        }
+        for (s, &h) in keys.iter().enumerate() {
+            assert_eq!(index.find(h, |x| hashes[x as usize] == h), Ok(s as u32));
+        }
+        assert!(index.find(12345, |x| hashes[x as usize] == 12345).is_err());
+        assert!(index.words.len() >= 2 * keys.len());
+    }
 
     /// Tagging as defined: every feature of every token looked up, no cache.
     fn uncached(t: &Tagger, sents: &[Vec<TokInfo>]) -> Vec<Vec<u8>> {
