@@ -4,7 +4,6 @@
 //!
 //! Owns `models/ner-en.bin`'s layout; does not know about `Document` (see `statistical`).
 
-use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::ner::features::{
@@ -15,7 +14,7 @@ use crate::ner::features::{
 use crate::ner::model::{
     prefetch, put_u32, put_varint, Constraints, Dense, Reader, Scheme, Table, Weights,
 };
-use crate::ner::pages::{self, HugeMap};
+use crate::ner::pages;
 
 /// File magic: `GZNER\0`, then the format version and a zero byte.
 const MAGIC: &[u8; 8] = b"GZNER\x00\x02\x00";
@@ -101,7 +100,10 @@ impl Found {
 struct WordCache {
     /// The tagger the sums belong to ([`Tagger::id`]).
     owner: u64,
-    slot: HugeMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    /// The slots of words' sums: word `j` of `words` (a [`TokInfo::word`]) has slot
+    /// `j + 2`.
+    slot: SlotIndex,
+    words: Vec<u64>,
     infos: Infos,
     /// `ROLES × passes × nl` scores per slot; slots 0 and 1 are the sentence boundaries.
     sums: Vec<i32>,
@@ -293,7 +295,7 @@ impl WordCache {
     /// Makes the cache belong to `t`, emptying it if it was another tagger's or is full.
     fn prepare(&mut self, t: &Tagger) {
         if self.owner == t.id
-            && self.slot.len() < CACHE_WORDS
+            && self.words.len() < CACHE_WORDS
             && self.infos.len() < CACHE_WORDS
             && self.contexts.len() < CACHE_WORDS
             && self.docs.len() < CACHE_WORDS
@@ -302,7 +304,8 @@ impl WordCache {
             return;
         }
         self.owner = t.id;
-        self.slot.clear();
+        self.slot.reset(CACHE_WORDS);
+        self.words.clear();
         self.infos.clear(CACHE_WORDS);
         // The sums grow to their bound on a corpus of any size; room for all of it up front
         // spares the copies of doubling and, above all, the fresh pages each larger copy
@@ -376,11 +379,16 @@ impl WordCache {
     }
 
     fn slot_of(&mut self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> u32 {
-        if let Some(&s) = self.slot.get(&w.word) {
-            return s;
-        }
+        let first = BOUNDARIES.len() as u32;
+        let at = match self.slot.find(w.word, |j| self.words[j as usize] == w.word) {
+            Ok(j) => return j + first,
+            Err(at) => at,
+        };
         let s = self.push(t, w, keys);
-        self.slot.insert(w.word, s);
+        let j = self.words.len() as u32;
+        self.words.push(w.word);
+        let all = &self.words;
+        self.slot.insert(at, w.word, j, |x| all[x as usize]);
         s
     }
 
@@ -507,6 +515,9 @@ impl Tagger {
             let ctx = SentCtx::of(toks);
             let n = toks.len();
             s.slots.clear();
+            for w in toks {
+                s.cache.slot.prefetch(w.word);
+            }
             for w in toks {
                 let slot = s.cache.slot_of(self, w, &mut s.keys);
                 s.slots.push(slot);
