@@ -608,6 +608,13 @@ impl<R: BufRead> JsonLines<R> {
 
     /// The next line as a [`Record`], blank lines included; `None` at the end of input.
     pub fn next_record(&mut self) -> Option<Record> {
+        self.next_unparsed().map(Unparsed::parse)
+    }
+
+    /// The next line read and decoded but not yet parsed ([`Unparsed::parse`] gives its
+    /// [`Record`]): parsing is most of a line's cost, and a caller with several threads can
+    /// run it on them while this one reads on.
+    pub fn next_unparsed(&mut self) -> Option<Unparsed> {
         if self.failed {
             return None;
         }
@@ -632,7 +639,7 @@ impl<R: BufRead> JsonLines<R> {
                     notice: None,
                 };
                 self.failed = true;
-                return Some(record);
+                return Some(Unparsed::done(record));
             }
         };
         let mut record = Record {
@@ -644,10 +651,10 @@ impl<R: BufRead> JsonLines<R> {
         };
         if over {
             record.result = Err(too_large(origin, 0, self.options.max_bytes, false));
-            return Some(record);
+            return Some(Unparsed::done(record));
         }
         if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
-            return Some(record);
+            return Some(Unparsed::done(record));
         }
         let raw = std::mem::take(&mut self.buf);
         match decode_counted(raw, &origin, self.options.lossy) {
@@ -659,22 +666,61 @@ impl<R: BufRead> JsonLines<R> {
                         line: Some(self.line),
                     }));
                 }
-                match parse_line(&line, &record.doc_id, &self.options, &origin) {
-                    Ok(doc) => {
-                        record.doc_id = doc.id.clone();
-                        record.result = Ok(Some(doc));
-                    }
-                    Err((id, e)) => {
-                        if let Some(id) = id {
-                            record.doc_id = id;
-                        }
-                        record.result = Err(e);
-                    }
-                }
+                Some(Unparsed {
+                    record,
+                    line: Some((line, origin, self.options.clone())),
+                })
             }
-            Err(e) => record.result = Err(e),
+            Err(e) => {
+                record.result = Err(e);
+                Some(Unparsed::done(record))
+            }
         }
-        Some(record)
+    }
+}
+
+/// A JSON line read and decoded, waiting to be parsed ([`JsonLines::next_unparsed`]).
+pub struct Unparsed {
+    /// Everything but the parse: the parse's outcome replaces `result` (and `doc_id`).
+    record: Record,
+    line: Option<(String, Origin, IngestOptions)>,
+}
+
+impl Unparsed {
+    /// A line whose record needs no parse (blank, unreadable, too large, bad UTF-8).
+    fn done(record: Record) -> Unparsed {
+        Unparsed { record, line: None }
+    }
+
+    /// The line's bytes in the input, newline included.
+    pub fn bytes(&self) -> usize {
+        self.record.bytes
+    }
+
+    /// The notice of the first line whose bad bytes `--lossy` replaced, taken out (so it
+    /// can be reported in input order before the line is parsed elsewhere).
+    pub fn take_notice(&mut self) -> Option<Notice> {
+        self.record.notice.take()
+    }
+
+    pub fn parse(self) -> Record {
+        let mut record = self.record;
+        let Some((line, origin, options)) = self.line else {
+            return record;
+        };
+        match parse_line(&line, &record.doc_id, &options, &origin) {
+            Ok(doc) => {
+                record.doc_id = doc.id.clone();
+                record.result = Ok(Some(doc));
+            }
+            Err((id, e)) => {
+                if let Some(id) = id {
+                    record.doc_id = id;
+                }
+                record.result = Err(e);
+            }
+        }
+        record
     }
 }
 

@@ -530,9 +530,9 @@ impl Run {
         loop {
             let mut batch = Vec::new();
             let mut bytes = 0;
-            while let Some(record) = lines.next_record() {
-                bytes += record.bytes;
-                batch.push(record);
+            while let Some(line) = lines.next_unparsed() {
+                bytes += line.bytes();
+                batch.push(line);
                 if batch.len() >= BATCH_LINES
                     || bytes >= BATCH_BYTES
                     || (interactive && lines.get_ref().buffered() == 0)
@@ -543,14 +543,17 @@ impl Run {
             if batch.is_empty() {
                 return Ok(Ok(()));
             }
-            for record in &mut batch {
-                if let Some(n) = record.notice.take() {
+            for line in &mut batch {
+                if let Some(n) = line.take_notice() {
                     self.warn(&n);
                 }
             }
+            // Lines are parsed on the workers: on the reading thread, parsing was time the
+            // workers spent waiting for the next batch.
             let outcomes: Vec<Outcome> = batch
                 .into_par_iter()
-                .map(|record| {
+                .map(|line| {
+                    let record = line.parse();
                     let origin = Origin {
                         path: path.clone(),
                         line: Some(record.line),
