@@ -4,7 +4,8 @@
 //!
 //! Owns `models/ner-en.bin`'s layout; does not know about `Document` (see `statistical`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::ner::features::{
     hash_bytes, lexical_context_features, token_info, word_features, ClusterTable, ContextKey,
@@ -22,7 +23,7 @@ const MAGIC: &[u8; 8] = b"GZNER\x00\x02\x00";
 const OLDEST: u8 = 1;
 
 /// A loaded model.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Tagger {
     pub scheme: Scheme,
     clusters: ClusterTable,
@@ -38,6 +39,21 @@ pub struct Tagger {
     dense: [Option<Dense>; 2],
     /// Identifies this model to [`WordCache`]s; the weights are not changed after `new`.
     id: u64,
+    /// Words' summed scores, shared by the threads tagging with this model.
+    shared: SharedWords,
+}
+
+impl Clone for Tagger {
+    /// The same model, with a cache of its own.
+    fn clone(&self) -> Tagger {
+        Tagger::new(
+            self.scheme,
+            self.clusters.clone(),
+            self.pass1.clone(),
+            self.pass2.clone(),
+            self.notes.clone(),
+        )
+    }
 }
 
 /// Reusable buffers for tagging, and a per-word score cache (see [`WordCache`]). Reuse one
@@ -96,6 +112,9 @@ impl Found {
 /// first-pass features depend on one word of the window alone, so each distinct word is
 /// looked up in the weight tables once instead of at every occurrence. The sums are
 /// integers, so cached and uncached scores are identical.
+///
+/// One thread's: the words' sums are the model's [`SharedWords`] first, and here only once
+/// that is full; the token infos, context and doc sums are here.
 #[derive(Default)]
 struct WordCache {
     /// The tagger the sums belong to ([`Tagger::id`]).
@@ -324,14 +343,9 @@ impl WordCache {
     }
 
     fn push(&mut self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> u32 {
-        let width = t.joint.width;
         let at = self.sums.len();
         self.sums.resize(at + Self::stride(t), 0);
-        for (role, row) in self.sums[at..].chunks_exact_mut(width).enumerate() {
-            keys.clear();
-            word_features(w, role, keys);
-            t.joint.add_into(keys, row);
-        }
+        word_sums(t, w, keys, &mut self.sums[at..]);
         (at / Self::stride(t)) as u32
     }
 
@@ -412,6 +426,159 @@ impl WordCache {
     }
 }
 
+/// The summed scores of every [`word_features`] role of `w`, every pass, added into `out`
+/// (`ROLES × passes × labels` long).
+fn word_sums(t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>, out: &mut [i32]) {
+    for (role, row) in out.chunks_exact_mut(t.joint.width).enumerate() {
+        keys.clear();
+        word_features(w, role, keys);
+        t.joint.add_into(keys, row);
+    }
+}
+
+/// Words' summed scores (as in [`WordCache`]) shared by every thread tagging with one
+/// model: each distinct word's sums are computed once, and the CPU's caches hold one copy
+/// of them instead of one per thread. It only grows, up to [`CACHE_WORDS`]; a word that
+/// finds it full goes to its thread's own [`WordCache`].
+///
+/// A slot is claimed from `next`, and its sums and word are written by the thread that
+/// claimed it alone before it is published in `index` (a release); readers find a slot
+/// only through `index` (an acquire), so none ever reads a slot being written.
+struct SharedWords {
+    /// Scores per slot: `ROLES × passes × labels`.
+    stride: usize,
+    /// `tag << 32 | slot + 1`, 0 where empty (as in [`SlotIndex`]); twice the slots long.
+    index: Box<[AtomicU64]>,
+    /// The word ([`TokInfo::word`]) of each slot.
+    words: Box<[AtomicU64]>,
+    /// The next slot to claim; past the room when full.
+    next: AtomicUsize,
+    /// `words.len() × stride` scores, owned (freed in `drop`).
+    sums: NonNull<i32>,
+}
+
+// SAFETY: the scores are written only through a slot claimed by one thread and read only
+// once published (see the type's comment); everything else is atomic.
+unsafe impl Send for SharedWords {}
+unsafe impl Sync for SharedWords {}
+
+impl std::fmt::Debug for SharedWords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedWords")
+            .field(
+                "slots",
+                &self.next.load(Ordering::Relaxed).min(self.words.len()),
+            )
+            .finish()
+    }
+}
+
+impl Drop for SharedWords {
+    fn drop(&mut self) {
+        let len = self.words.len() * self.stride;
+        // SAFETY: `sums` is the allocation `new` leaked, of `len` scores.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(self.sums.as_ptr(), len)) });
+    }
+}
+
+impl SharedWords {
+    /// Room for the sentence boundaries (slots 0 and 1, as in [`WordCache`]) and
+    /// [`CACHE_WORDS`] words of `stride` scores.
+    fn new(stride: usize) -> SharedWords {
+        let slots = CACHE_WORDS + BOUNDARIES.len();
+        // Zeroed memory is not touched until a slot is written.
+        let sums = vec![0i32; slots * stride];
+        pages::huge_pages(&sums);
+        let sums = Box::into_raw(sums.into_boxed_slice()).cast::<i32>();
+        SharedWords {
+            stride,
+            index: (0..2 * slots.next_power_of_two())
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+            words: (0..slots).map(|_| AtomicU64::new(0)).collect(),
+            next: AtomicUsize::new(0),
+            // `Box::into_raw` never gives null.
+            sums: NonNull::new(sums).unwrap_or(NonNull::dangling()),
+        }
+    }
+
+    /// Claims the next slot and writes `w`'s sums into it; `None` when full.
+    fn claim(&self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> Option<u32> {
+        let s = self.next.fetch_add(1, Ordering::Relaxed);
+        if s >= self.words.len() {
+            return None;
+        }
+        // SAFETY: slot `s` is inside the allocation, was claimed by this thread alone, and
+        // is not published yet, so no other thread reads or writes it.
+        let out = unsafe {
+            std::slice::from_raw_parts_mut(self.sums.as_ptr().add(s * self.stride), self.stride)
+        };
+        word_sums(t, w, keys, out);
+        self.words[s].store(w.word, Ordering::Relaxed);
+        Some(s as u32)
+    }
+
+    fn prefetch_word(&self, word: u64) {
+        prefetch(&self.index[word as usize & (self.index.len() - 1)]);
+    }
+
+    /// The slot of `w`, its sums computed on first sight; `None` when full.
+    fn slot_of(&self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> Option<u32> {
+        let mask = self.index.len() - 1;
+        let tag = w.word >> 32;
+        let mut i = w.word as usize & mask;
+        let mut mine = None;
+        loop {
+            let mut e = self.index[i].load(Ordering::Acquire);
+            if e == 0 {
+                let s = match mine {
+                    Some(s) => s,
+                    None => {
+                        let s = self.claim(t, w, keys)?;
+                        mine = Some(s);
+                        s
+                    }
+                };
+                let word = tag << 32 | (u64::from(s) + 1);
+                match self.index[i].compare_exchange(0, word, Ordering::Release, Ordering::Acquire)
+                {
+                    Ok(_) => return Some(s),
+                    // Another thread published here first: maybe this very word.
+                    Err(other) => e = other,
+                }
+            }
+            let slot = (e as u32).wrapping_sub(1);
+            if e >> 32 == tag && self.words[slot as usize].load(Ordering::Relaxed) == w.word {
+                // A slot this thread claimed for the word stays unused.
+                return Some(slot);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The sums of slot `s` in `role` (`w` = passes × labels).
+    #[inline]
+    fn sums(&self, s: u32, role: usize, w: usize) -> &[i32] {
+        let at = (s as usize * ROLES + role) * w;
+        debug_assert!(at + w <= self.words.len() * self.stride);
+        // SAFETY: `s` came from `slot_of` or is a boundary, so it is written and published:
+        // no thread writes it any more.
+        unsafe { std::slice::from_raw_parts(self.sums.as_ptr().add(at), w) }
+    }
+
+    #[inline]
+    fn prefetch(&self, s: u32) {
+        let at = s as usize * self.stride;
+        for k in (0..self.stride).step_by(16) {
+            // SAFETY: inside slot `s` of the allocation; a prefetch reads nothing.
+            prefetch(unsafe { &*self.sums.as_ptr().add(at + k) });
+        }
+    }
+}
+
+/// Marks a word slot of the thread's own [`WordCache`] (the shared one was full).
+const LOCAL: u32 = 1 << 31;
+
 /// Distinct ids for taggers, so a [`WordCache`] never serves another model's sums.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -424,7 +591,9 @@ impl Tagger {
         notes: String,
     ) -> Tagger {
         let constraints = Constraints::new(scheme);
-        Tagger {
+        let passes = 1 + usize::from(pass2.is_some());
+        let t = Tagger {
+            shared: SharedWords::new(ROLES * passes * scheme.n_labels()),
             scheme,
             clusters,
             joint: Weights::joint(&pass1, pass2.as_ref()),
@@ -437,7 +606,13 @@ impl Tagger {
             notes,
             constraints,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        };
+        let mut keys = Vec::new();
+        for b in &BOUNDARIES {
+            // Slots 0 and 1 of a fresh cache.
+            let _ = t.shared.claim(&t, b, &mut keys);
         }
+        t
     }
 
     pub fn pass1(&self) -> &Weights {
@@ -516,10 +691,13 @@ impl Tagger {
             let n = toks.len();
             s.slots.clear();
             for w in toks {
-                s.cache.slot.prefetch(w.word);
+                self.shared.prefetch_word(w.word);
             }
             for w in toks {
-                let slot = s.cache.slot_of(self, w, &mut s.keys);
+                let slot = match self.shared.slot_of(self, w, &mut s.keys) {
+                    Some(slot) => slot,
+                    None => s.cache.slot_of(self, w, &mut s.keys) | LOCAL,
+                };
                 s.slots.push(slot);
             }
             // The sentence's context keys looked up before any is used: the lookups miss
@@ -543,15 +721,22 @@ impl Tagger {
             rows.clear();
             rows.resize(n * w, 0);
             for (i, row) in rows.chunks_exact_mut(w).enumerate() {
-                if let Some(&ahead) = s.slots.get(i + 4) {
-                    s.cache.prefetch(ahead, w);
+                match s.slots.get(i + 4) {
+                    Some(&ahead) if ahead & LOCAL != 0 => s.cache.prefetch(ahead & !LOCAL, w),
+                    Some(&ahead) => self.shared.prefetch(ahead),
+                    None => {}
                 }
                 for role in 0..ROLES {
+                    // A boundary's slot is the shared cache's.
                     let slot = match role_index(i, n, role) {
                         Ok(j) => s.slots[j],
                         Err(boundary) => boundary,
                     };
-                    for (o, &x) in row.iter_mut().zip(s.cache.sums(slot, role, w)) {
+                    let sums = match slot & LOCAL {
+                        0 => self.shared.sums(slot, role, w),
+                        _ => s.cache.sums(slot & !LOCAL, role, w),
+                    };
+                    for (o, &x) in row.iter_mut().zip(sums) {
                         *o += x;
                     }
                 }
@@ -835,5 +1020,56 @@ mod tests {
             }
         }
         assert!(tagged > 10, "the fixtures have names: {tagged}");
+    }
+
+    /// Two threads tagging with one model share its word cache, and past its room words go
+    /// to each thread's own cache: every document still gets the uncached labels.
+    #[test]
+    fn shared_and_thread_caches_give_the_uncached_labels() {
+        let t = Tagger::from_bytes(EMBEDDED).unwrap();
+        // Letters only (digits all normalise to 0): more distinct words than the shared
+        // cache holds, among words of news text.
+        let word = |mut k: usize| {
+            let mut w = String::from("Q");
+            while k > 0 {
+                w.push((b'a' + (k % 26) as u8) as char);
+                k /= 26;
+            }
+            w
+        };
+        let real = [
+            "the", "minister", "said", "in", "Tokyo", "on", "Monday", ".",
+        ];
+        let docs: Vec<Vec<Vec<String>>> = (0..CACHE_WORDS / 300 + 8)
+            .map(|d| {
+                (0..30)
+                    .map(|si| {
+                        (0..24)
+                            .map(|i| match i % 3 {
+                                0 => real[(d + si + i) % real.len()].to_string(),
+                                _ => word(((d * 30 + si) * 24 + i) * 7 % (CACHE_WORDS + 4001) + 1),
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let tag_half = |half: usize| {
+            let mut s = TagScratch::default();
+            for doc in docs.iter().skip(half).step_by(2) {
+                let sents: Vec<Vec<TokInfo>> = doc
+                    .iter()
+                    .map(|w| t.infos(&w.iter().map(String::as_str).collect::<Vec<_>>(), &mut s))
+                    .collect();
+                assert_eq!(t.tag_document(&sents, &mut s), uncached(&t, &sents));
+            }
+        };
+        std::thread::scope(|scope| {
+            let a = scope.spawn(|| tag_half(0));
+            tag_half(1);
+            a.join().unwrap();
+        });
+        let next = t.shared.next.load(Ordering::Relaxed);
+        assert!(next > t.shared.words.len(), "it filled up: {next}");
     }
 }
