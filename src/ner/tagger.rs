@@ -447,7 +447,7 @@ fn word_sums(t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>, out: &mut [i32]) {
 struct SharedWords {
     /// Scores per slot: `ROLES × passes × labels`.
     stride: usize,
-    /// `tag << 32 | slot + 1`, 0 where empty (as in [`SlotIndex`]); twice the slots long.
+    /// `tag << 32 | slot + 1`, 0 where empty (as in [`SlotIndex`]); at most half full.
     index: Box<[AtomicU64]>,
     /// The word ([`TokInfo::word`]) of each slot.
     words: Box<[AtomicU64]>,
@@ -492,7 +492,7 @@ impl SharedWords {
         let sums = Box::into_raw(sums.into_boxed_slice()).cast::<i32>();
         SharedWords {
             stride,
-            index: (0..2 * slots.next_power_of_two())
+            index: (0..(2 * slots).next_power_of_two())
                 .map(|_| AtomicU64::new(0))
                 .collect(),
             words: (0..slots).map(|_| AtomicU64::new(0)).collect(),
