@@ -1800,8 +1800,11 @@ impl FirstWordIndex {
             off: EMPTY,
             n: 0,
         };
-        let mut slots = vec![empty; n];
+        let mut slots = Vec::with_capacity(n);
+        crate::pages::huge_pages(&slots);
+        slots.resize(n, empty);
         let mut blob = Vec::with_capacity(blob_len);
+        crate::pages::huge_pages(&blob);
         for (g, &(h, two, _)) in groups.iter().enumerate() {
             let b = h & (FILTER_BITS - 1);
             bits[(b / 64) as usize] |= 1 << (b & 63);

@@ -28,6 +28,7 @@ pub mod ingest;
 pub mod money;
 pub mod ner;
 pub mod output;
+mod pages;
 pub mod render;
 pub mod resolve;
 pub mod schema;

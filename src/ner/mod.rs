@@ -9,7 +9,6 @@ pub mod bert;
 pub mod clusters;
 pub mod features;
 pub mod model;
-mod pages;
 pub mod rules;
 pub mod statistical;
 pub mod tagger;

@@ -1046,10 +1046,10 @@ impl Table {
     fn with_room(n: usize, width: usize) -> Table {
         let n_slots = (n * 2).next_power_of_two().max(16);
         let mut slots = Vec::with_capacity(n_slots);
-        crate::ner::pages::huge_pages(&slots);
+        crate::pages::huge_pages(&slots);
         slots.resize(n_slots, Slot { key: EMPTY, row: 0 });
         let rows = Vec::with_capacity(n * width);
-        crate::ner::pages::huge_pages(&rows);
+        crate::pages::huge_pages(&rows);
         Table {
             width,
             slots,

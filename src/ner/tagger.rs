@@ -15,7 +15,7 @@ use crate::ner::features::{
 use crate::ner::model::{
     prefetch, put_u32, put_varint, Constraints, Dense, Reader, Scheme, Table, Weights,
 };
-use crate::ner::pages;
+use crate::pages;
 
 /// File magic: `GZNER\0`, then the format version and a zero byte.
 const MAGIC: &[u8; 8] = b"GZNER\x00\x02\x00";

@@ -1,6 +1,6 @@
-//! Huge pages for the tagger's tables that are read at random: the model's rows and the
-//! cached sums. Owns only the kernel advice; what is stored where stays with `model` and
-//! `tagger`.
+//! Huge pages for the tables that are read at random: the NER model's rows, the tagger's
+//! cached sums and the gazetteer's first-word index. Owns only the kernel advice; what is
+//! stored where stays with the stages.
 //!
 //! The binary keeps the rest of its heap on small pages (`src/main.rs`): a fresh huge page
 //! costs the kernel 2 MiB of zeroing however little of it is used, but these tables fill
