@@ -299,6 +299,8 @@ impl Infos {
         self.index.reset(words);
         self.hashes.clear();
         self.infos.clear();
+        self.infos.reserve_exact(words);
+        pages::huge_pages(&self.infos);
     }
 }
 
