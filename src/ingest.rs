@@ -703,6 +703,7 @@ impl Unparsed {
         self.record.notice.take()
     }
 
+    /// The line's record: its document, or why it is not one.
     pub fn parse(self) -> Record {
         let mut record = self.record;
         let Some((line, origin, options)) = self.line else {

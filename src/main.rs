@@ -69,8 +69,9 @@ const MI_OPTION_PURGE_DELAY: i32 = 15;
 /// `mi_option_allow_thp` in `mi_option_t` (v3).
 const MI_OPTION_ALLOW_THP: i32 = 43;
 
-/// Huge pages only where the library asks for them (the NER model's tables and the
-/// tagger's caches, which are read at random), not for the whole heap. mimalloc advises
+/// Huge pages only where the library asks for them (the tables read at random: the NER
+/// model's, the tagger's caches, the gazetteer's index; `src/pages.rs`), not for the whole
+/// heap. mimalloc advises
 /// huge pages for every arena it maps; but a fresh huge page costs the kernel 2 MiB of
 /// zeroing (and, in a VM, the host's faults) even where a few small blocks use it, which
 /// made the heap 30 MB larger and cost 0.1-0.4 s of system time a run (docs/speed.md).

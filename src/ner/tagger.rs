@@ -119,12 +119,12 @@ impl Found {
 struct WordCache {
     /// The tagger the sums belong to ([`Tagger::id`]).
     owner: u64,
-    /// The slots of words' sums: word `j` of `words` (a [`TokInfo::word`]) has slot
-    /// `j + 2`.
+    /// The slots of words' sums: word `j` of `words` (a [`TokInfo::word`]) has slot `j`.
     slot: SlotIndex,
     words: Vec<u64>,
     infos: Infos,
-    /// `ROLES × passes × nl` scores per slot; slots 0 and 1 are the sentence boundaries.
+    /// `ROLES × passes × nl` scores per slot (the sentence boundaries are the shared
+    /// cache's).
     sums: Vec<i32>,
     /// Summed scores of each context key's features, `passes × nl` per slot.
     contexts: KeyedSums<ContextKey>,
@@ -137,10 +137,17 @@ struct WordCache {
 /// enough to stay in the CPU's cache, and a sentence's keys are looked up together, their
 /// index words prefetched first, so the misses overlap instead of each lookup waiting for
 /// the one before. The slots' keys and values are the owner's.
-#[derive(Default)]
 struct SlotIndex {
     /// A power of two long, at most half full.
     words: Vec<u64>,
+}
+
+impl Default for SlotIndex {
+    fn default() -> Self {
+        let mut index = SlotIndex { words: Vec::new() };
+        index.reset(0);
+        index
+    }
 }
 
 impl SlotIndex {
@@ -150,10 +157,7 @@ impl SlotIndex {
         self.words.resize((keys * 2).next_power_of_two().max(16), 0);
     }
 
-    fn prefetch(&mut self, h: u64) {
-        if self.words.is_empty() {
-            self.reset(0);
-        }
+    fn prefetch(&self, h: u64) {
         prefetch(&self.words[h as usize & (self.words.len() - 1)]);
     }
 
@@ -320,12 +324,13 @@ impl WordCache {
             && self.infos.len() < CACHE_WORDS
             && self.contexts.len() < CACHE_WORDS
             && self.docs.len() < CACHE_WORDS
-            && !self.sums.is_empty()
         {
             return;
         }
+        // Tagger ids start at 1, so a new cache is always prepared here once.
         self.owner = t.id;
-        self.slot.reset(CACHE_WORDS);
+        // Small: words come here only once the shared cache is full (the index grows).
+        self.slot.reset(0);
         self.words.clear();
         self.infos.clear(CACHE_WORDS);
         // The sums grow to their bound on a corpus of any size; room for all of it up front
@@ -333,15 +338,11 @@ impl WordCache {
         // faults in (which the kernel must zero), while the room not yet used costs no
         // memory.
         self.sums.clear();
-        self.sums
-            .reserve_exact((CACHE_WORDS + BOUNDARIES.len()) * Self::stride(t));
+        self.sums.reserve_exact(CACHE_WORDS * Self::stride(t));
         pages::huge_pages(&self.sums);
         self.contexts.clear(CACHE_WORDS, t.joint.width);
         self.docs
             .clear(CACHE_WORDS, t.pass2.as_ref().map_or(0, |p| p.table().width));
-        let mut keys = Vec::new();
-        self.push(t, &BOUNDARIES[0], &mut keys);
-        self.push(t, &BOUNDARIES[1], &mut keys);
     }
 
     fn push(&mut self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> u32 {
@@ -395,16 +396,14 @@ impl WordCache {
     }
 
     fn slot_of(&mut self, t: &Tagger, w: &TokInfo, keys: &mut Vec<u64>) -> u32 {
-        let first = BOUNDARIES.len() as u32;
         let at = match self.slot.find(w.word, |j| self.words[j as usize] == w.word) {
-            Ok(j) => return j + first,
+            Ok(j) => return j,
             Err(at) => at,
         };
         let s = self.push(t, w, keys);
-        let j = self.words.len() as u32;
         self.words.push(w.word);
         let all = &self.words;
-        self.slot.insert(at, w.word, j, |x| all[x as usize]);
+        self.slot.insert(at, w.word, s, |x| all[x as usize]);
         s
     }
 
@@ -478,7 +477,7 @@ impl std::fmt::Debug for SharedWords {
 impl Drop for SharedWords {
     fn drop(&mut self) {
         let len = self.words.len() * self.stride;
-        // SAFETY: `sums` is the allocation `new` leaked, of `len` scores.
+        // SAFETY: `sums` is the boxed slice `new` leaked, of `len` scores.
         drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(self.sums.as_ptr(), len)) });
     }
 }
@@ -491,7 +490,7 @@ impl SharedWords {
         // Zeroed memory is not touched until a slot is written.
         let sums = vec![0i32; slots * stride];
         pages::huge_pages(&sums);
-        let sums = Box::into_raw(sums.into_boxed_slice()).cast::<i32>();
+        let sums = NonNull::from(Box::leak(sums.into_boxed_slice())).cast::<i32>();
         SharedWords {
             stride,
             index: (0..(2 * slots).next_power_of_two())
@@ -499,8 +498,7 @@ impl SharedWords {
                 .collect(),
             words: (0..slots).map(|_| AtomicU64::new(0)).collect(),
             next: AtomicUsize::new(0),
-            // `Box::into_raw` never gives null.
-            sums: NonNull::new(sums).unwrap_or(NonNull::dangling()),
+            sums,
         }
     }
 
