@@ -8,6 +8,7 @@
 //! and rename, temp files removed on SIGINT/SIGTERM); `--resume` skips inputs whose output
 //! is already there and newer; stdin JSON lines are answered line by line as they arrive.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
@@ -18,12 +19,14 @@ use std::sync::{Mutex, OnceLock};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use gazette::ingest::{self, IngestOptions, InputFile, InputFormat, JsonLines, Notice, Opened};
+use gazette::ingest::{
+    self, IngestOptions, InputFile, InputFormat, JsonLines, Notice, Opened, Unparsed,
+};
 use gazette::output::{self, Emit, Writer};
 use gazette::{Document, EntityType, Error, Origin, Pipeline};
-use rayon::prelude::*;
 use serde_json::Value;
 
+use super::ordered::{self, Feed};
 use super::pipeline_args::PipelineArgs;
 use super::{UsageError, EXIT_INPUT, EXIT_OK};
 
@@ -52,16 +55,15 @@ Examples:
   gazette mentions < story.txt
   gazette mentions --types MONEY,DATE --published 2025-10-27 story.txt";
 
-/// Lines per parallel batch of JSON lines, and the input bytes that also end a batch.
-/// Each batch ends with one worker finishing its last article while the others wait, and
-/// with the reading thread writing its output: 1,024 lines make a 2-job run 2-5 % shorter
-/// than 256 did. (A pipe that has no more input buffered ends a batch sooner.)
-const BATCH_LINES: usize = 1024;
-const BATCH_BYTES: usize = 16 << 20;
-/// Plain-text files per parallel chunk (times the thread count) when writing to stdout,
-/// and the input bytes that also end a chunk; bounds memory while keeping input order.
-const CHUNK_FILES_PER_THREAD: usize = 32;
-const CHUNK_BYTES: u64 = 64 << 20;
+/// JSON lines per batch of work ([`ordered::run`]), and the input bytes that also end a
+/// batch; plain-text files per batch, and their bytes. Batches are small, since none waits
+/// for another: a batch is a task to hand out and a result to send back, not a barrier.
+const BATCH_LINES: usize = 32;
+const BATCH_BYTES: usize = 1 << 20;
+const BATCH_FILES: usize = 16;
+/// Batches given out and not yet written, per worker thread: enough that a worker never
+/// waits for the writing thread, few enough to bound memory.
+const WINDOW_PER_THREAD: usize = 4;
 
 /// Inputs, outputs and run settings shared by the commands that read articles.
 #[derive(Args, Clone, Debug)]
@@ -530,31 +532,46 @@ impl Run {
         interactive: bool,
     ) -> Result<io::Result<()>> {
         let path = lines.path().to_string();
-        loop {
+        let sink = RefCell::new(sink);
+        // A failing sink stops the run, and is returned apart from the run's own errors.
+        let sink_failed = RefCell::new(None);
+        let failed = |e: io::Error| {
+            *sink_failed.borrow_mut() = Some(e);
+            anyhow::anyhow!("the output failed")
+        };
+        let next = |idle: bool| -> Result<Feed<(Vec<Unparsed>, usize)>> {
             let mut batch = Vec::new();
             let mut bytes = 0;
-            while let Some(line) = lines.next_unparsed() {
-                bytes += line.bytes();
-                batch.push(line);
-                if batch.len() >= BATCH_LINES
-                    || bytes >= BATCH_BYTES
-                    || (interactive && lines.get_ref().buffered() == 0)
-                {
+            // A pipe stage waits for input only once it has answered all it was given, and
+            // only for a batch's first line.
+            loop {
+                let may_wait = idle && batch.is_empty();
+                if interactive && !may_wait && lines.get_ref().buffered() == 0 {
                     break;
                 }
-            }
-            if batch.is_empty() {
-                return Ok(Ok(()));
-            }
-            for line in &mut batch {
+                let Some(mut line) = lines.next_unparsed() else {
+                    break;
+                };
                 if let Some(n) = line.take_notice() {
                     self.warn(&n);
                 }
+                bytes += line.bytes();
+                batch.push(line);
+                if batch.len() >= BATCH_LINES || bytes >= BATCH_BYTES {
+                    break;
+                }
             }
-            // Lines are parsed on the workers: on the reading thread, parsing was time the
-            // workers spent waiting for the next batch.
+            Ok(match batch.is_empty() {
+                false => Feed::Batch((batch, bytes)),
+                true if interactive && !idle => Feed::Stall,
+                true => Feed::End,
+            })
+        };
+        // Lines are parsed on the workers: on the reading thread, parsing was time the
+        // workers spent waiting for input.
+        let work = |(batch, bytes): (Vec<Unparsed>, usize)| {
             let outcomes: Vec<Outcome> = batch
-                .into_par_iter()
+                .into_iter()
                 .map(|line| {
                     let record = line.parse();
                     let origin = Origin {
@@ -568,23 +585,24 @@ impl Run {
                     }
                 })
                 .collect();
+            (outcomes, bytes)
+        };
+        let deliver = |(outcomes, bytes): (Vec<Outcome>, usize)| -> Result<()> {
+            let mut sink = sink.borrow_mut();
             for outcome in outcomes {
                 for line in self.finish(outcome)? {
-                    if let Err(e) = writeln!(sink, "{line}") {
-                        return Ok(Err(e));
-                    }
+                    writeln!(sink, "{line}").map_err(failed)?;
                 }
             }
-            if let Err(e) = sink.flush() {
-                return Ok(Err(e));
-            }
-            if let Some(bar) = self.progress.get() {
-                bar.inc(bytes as u64);
-                bar.set_message(format!(
-                    "{} articles",
-                    self.articles.load(Ordering::Relaxed)
-                ));
-            }
+            self.advance(bytes as u64);
+            Ok(())
+        };
+        let idle = || sink.borrow_mut().flush().map_err(failed);
+        let window = WINDOW_PER_THREAD * rayon::current_num_threads().max(1);
+        let result = ordered::run(window, next, work, deliver, idle);
+        match sink_failed.into_inner() {
+            Some(e) => Ok(Err(e)),
+            None => result.map(Ok),
         }
     }
 
@@ -654,7 +672,6 @@ impl Run {
             );
             let _ = self.progress.set(bar);
         }
-        let threads = rayon::current_num_threads().max(1);
         let mut i = 0;
         while i < jobs.len() {
             if jobs[i].jsonl {
@@ -662,27 +679,32 @@ impl Run {
                 i += 1;
                 continue;
             }
-            // A run of plain-text files, in parallel chunks: memory stays bounded, and
-            // output, warnings and errors come in input order.
-            let mut j = i;
-            let mut bytes = 0;
-            while j < jobs.len()
-                && !jobs[j].jsonl
-                && j - i < threads * CHUNK_FILES_PER_THREAD
-                && bytes < CHUNK_BYTES
-            {
-                bytes += jobs[j].size;
-                j += 1;
-            }
-            let results: Vec<Done> = jobs[i..j]
-                .par_iter()
-                .map(|job| self.text_file(job))
-                .collect();
-            for done in results {
-                self.deliver(done, out)?;
-            }
-            out.flush()?;
-            i = j;
+            // A run of plain-text files, in batches: output, warnings and errors come in
+            // input order.
+            let run = i + jobs[i..].iter().take_while(|j| !j.jsonl).count();
+            let next = |_idle: bool| -> Result<Feed<&[Job]>> {
+                let start = i;
+                let mut bytes = 0;
+                while i < run && i - start < BATCH_FILES && bytes < BATCH_BYTES as u64 {
+                    bytes += jobs[i].size;
+                    i += 1;
+                }
+                Ok(match start < i {
+                    true => Feed::Batch(&jobs[start..i]),
+                    false => Feed::End,
+                })
+            };
+            let work = |batch: &[Job]| -> Vec<Done> {
+                batch.iter().map(|job| self.text_file(job)).collect()
+            };
+            let out = RefCell::new(&mut *out);
+            let deliver = |done: Vec<Done>| -> Result<()> {
+                let mut out = out.borrow_mut();
+                done.into_iter().try_for_each(|d| self.deliver(d, &mut out))
+            };
+            let idle = || Ok(out.borrow_mut().flush()?);
+            let window = WINDOW_PER_THREAD * rayon::current_num_threads().max(1);
+            ordered::run(window, next, work, deliver, idle)?;
         }
         if let Some(bar) = self.progress.get() {
             bar.finish_and_clear();

@@ -5,6 +5,7 @@
 mod eval;
 mod extract;
 mod ner;
+mod ordered;
 mod pipeline_args;
 mod render;
 
