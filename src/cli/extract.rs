@@ -521,10 +521,12 @@ impl Run {
         Ok(())
     }
 
-    /// Runs a stream of JSON lines in parallel batches, writing each batch's records in
-    /// input order. `interactive` ends a batch whenever no more input is buffered, so a
-    /// pipe stage answers each line without waiting for the next. The outer error ends
-    /// the run; the inner one is a failure of `sink` (the caller decides what it means).
+    /// Runs a stream of JSON lines in parallel batches ([`ordered::run`]), writing the
+    /// records in input order. `interactive`: when no more input can be read without
+    /// waiting, what is in flight is answered first, so a pipe stage answers each line
+    /// without waiting for the next (input that is ready, as a file's always is, is read
+    /// on). The outer error ends the run; the inner one is a failure of `sink` (the caller
+    /// decides what it means).
     fn stream<R: BufRead + HasBuffer>(
         &self,
         lines: &mut JsonLines<R>,
@@ -546,7 +548,7 @@ impl Run {
             // only for a batch's first line.
             loop {
                 let may_wait = idle && batch.is_empty();
-                if interactive && !may_wait && lines.get_ref().buffered() == 0 {
+                if interactive && !may_wait && !lines.get_ref().ready() {
                     break;
                 }
                 let Some(mut line) = lines.next_unparsed() else {
@@ -932,12 +934,32 @@ struct Job<'a> {
 
 /// How much input a reader holds already read, to tell whether more has arrived.
 trait HasBuffer {
-    fn buffered(&self) -> usize;
+    /// Whether more input can be read without waiting: bytes in the buffer, or ready on
+    /// the descriptor (a pipe with data, or EOF; a regular file always is).
+    fn ready(&self) -> bool;
 }
 
+#[cfg(unix)]
+impl<R: io::Read + std::os::fd::AsFd> HasBuffer for BufReader<R> {
+    fn ready(&self) -> bool {
+        use std::os::fd::AsRawFd;
+        if !self.buffer().is_empty() {
+            return true;
+        }
+        let mut poll = libc::pollfd {
+            fd: self.get_ref().as_fd().as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid `pollfd` for a descriptor this reader owns; no waiting.
+        unsafe { libc::poll(&mut poll, 1, 0) > 0 }
+    }
+}
+
+#[cfg(not(unix))]
 impl<R: io::Read> HasBuffer for BufReader<R> {
-    fn buffered(&self) -> usize {
-        self.buffer().len()
+    fn ready(&self) -> bool {
+        !self.buffer().is_empty()
     }
 }
 
