@@ -318,8 +318,8 @@ pub struct SentenceInfo {
     pub heading: bool,
 }
 
-/// An entry's attributes, parsed.
-type ParsedAttributes = BTreeMap<String, String>;
+/// An entry's attributes, parsed (shared by every link to the entry).
+type ParsedAttributes = crate::document::Attributes;
 
 /// The loaded gazetteer: default lists plus any user lists.
 pub struct Gazetteer {
@@ -1017,7 +1017,7 @@ impl Gazetteer {
                     }
                 }
             }
-            attributes
+            attributes.into()
         });
         let mut attributes = parsed.clone();
         if let Some(t) = title {

@@ -38,7 +38,7 @@ pub mod time;
 use std::path::PathBuf;
 
 pub use document::{
-    Argument, DateValue, Document, Entity, EntityType, Event, EventType, Link, Mention,
+    Argument, Attributes, DateValue, Document, Entity, EntityType, Event, EventType, Link, Mention,
     MentionSource, MentionValue, Modality, Money, Qualifier, Sentence, SentenceKind, Span, Token,
     TokenKind,
 };

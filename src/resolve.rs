@@ -23,7 +23,9 @@ use std::collections::BTreeMap;
 
 use foldhash::HashMap;
 
-use crate::document::{Document, Entity, EntityType, Link, Mention, MentionSource, Span};
+use crate::document::{
+    Attributes, Document, Entity, EntityType, Link, Mention, MentionSource, Span,
+};
 use crate::gazetteer::{strip_title, Gazetteer};
 
 /// Words after an organisation's name that make an event or body of it ("APEC Summit").
@@ -251,7 +253,7 @@ struct Cluster {
     name: String,
     ty: EntityType,
     kb: Option<String>,
-    attributes: BTreeMap<String, String>,
+    attributes: Attributes,
     mentions: Vec<usize>,
     /// Lower-cased surfaces of its mentions, its name and acronym, for matching.
     surfaces: Vec<String>,
@@ -421,10 +423,9 @@ impl Resolver {
             clusters[c].add(i, s, m.link.as_ref().unwrap_or(&empty));
             index.add(&clusters, c, known);
             if let Some(t) = m.link.as_ref().and_then(|l| l.attributes.get("title")) {
-                clusters[c]
-                    .attributes
-                    .entry("title".into())
-                    .or_insert_with(|| t.clone());
+                if !clusters[c].attributes.contains_key("title") {
+                    clusters[c].attributes.insert("title".into(), t.clone());
+                }
             }
             assigned[i] = Some(c);
         }
@@ -489,7 +490,7 @@ impl Cluster {
             name,
             ty,
             kb: None,
-            attributes: BTreeMap::new(),
+            attributes: Attributes::new(),
             mentions: Vec::new(),
         }
     }
@@ -528,7 +529,7 @@ impl Cluster {
             }
         }
         if self.attributes.is_empty() {
-            // The first link: a copy of the tree, not an insertion per key.
+            // The first link: its map, shared (copied only if a later link adds a key).
             self.attributes = link.attributes.clone();
             return;
         }
@@ -820,7 +821,7 @@ fn metonymy(text: &str, mentions: &mut [Mention]) {
         *link = Link {
             name,
             kb: Some(kb),
-            attributes,
+            attributes: attributes.into(),
         };
         m.ty = EntityType::Place;
     }
