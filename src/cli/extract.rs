@@ -62,8 +62,19 @@ const BATCH_LINES: usize = 32;
 const BATCH_BYTES: usize = 1 << 20;
 const BATCH_FILES: usize = 16;
 /// Batches given out and not yet written, per worker thread: enough that a worker never
-/// waits for the writing thread, few enough to bound memory.
+/// waits for the writing thread, few enough to bound memory; and their input bytes, all
+/// threads together (past one batch). An article takes about 40 times its size to
+/// analyse, so articles of 16 MB and more are analysed one at a time, as when a 16 MB
+/// batch ended the old barrier batches (a 20 MB one peaks at 1.7 GB).
 const WINDOW_PER_THREAD: usize = 4;
+const WINDOW_BYTES: usize = 16 << 20;
+
+fn window() -> ordered::Window {
+    ordered::Window {
+        batches: WINDOW_PER_THREAD * rayon::current_num_threads().max(1),
+        bytes: WINDOW_BYTES,
+    }
+}
 
 /// Inputs, outputs and run settings shared by the commands that read articles.
 #[derive(Args, Clone, Debug)]
@@ -564,7 +575,7 @@ impl Run {
                 }
             }
             Ok(match batch.is_empty() {
-                false => Feed::Batch((batch, bytes)),
+                false => Feed::Batch((batch, bytes), bytes),
                 true if interactive && !idle => Feed::Stall,
                 true => Feed::End,
             })
@@ -600,8 +611,7 @@ impl Run {
             Ok(())
         };
         let idle = || sink.borrow_mut().flush().map_err(failed);
-        let window = WINDOW_PER_THREAD * rayon::current_num_threads().max(1);
-        let result = ordered::run(window, next, work, deliver, idle);
+        let result = ordered::run(window(), next, work, deliver, idle);
         match sink_failed.into_inner() {
             Some(e) => Ok(Err(e)),
             None => result.map(Ok),
@@ -692,7 +702,7 @@ impl Run {
                     i += 1;
                 }
                 Ok(match start < i {
-                    true => Feed::Batch(&jobs[start..i]),
+                    true => Feed::Batch(&jobs[start..i], bytes as usize),
                     false => Feed::End,
                 })
             };
@@ -705,8 +715,7 @@ impl Run {
                 done.into_iter().try_for_each(|d| self.deliver(d, &mut out))
             };
             let idle = || Ok(out.borrow_mut().flush()?);
-            let window = WINDOW_PER_THREAD * rayon::current_num_threads().max(1);
-            ordered::run(window, next, work, deliver, idle)?;
+            ordered::run(window(), next, work, deliver, idle)?;
         }
         if let Some(bar) = self.progress.get() {
             bar.finish_and_clear();

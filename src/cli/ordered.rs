@@ -13,8 +13,8 @@ use std::sync::mpsc;
 
 /// What the input side has next.
 pub enum Feed<B> {
-    /// A batch to work on.
-    Batch(B),
+    /// A batch to work on, and its input bytes.
+    Batch(B, usize),
     /// Nothing more without waiting for the input: what is in flight is delivered first
     /// (a pipe stage answers what it has before it waits for more).
     Stall,
@@ -22,9 +22,18 @@ pub enum Feed<B> {
     End,
 }
 
-/// Runs `work` on the batches `next` gives, on the rayon pool, with at most `window`
-/// batches given and not yet delivered; `deliver` gets each result on this thread, in the
-/// order `next` gave the batches.
+/// How much work may be given out and not yet delivered.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub batches: usize,
+    /// Input bytes: a few huge articles must not all be in memory at once.
+    pub bytes: usize,
+}
+
+/// Runs `work` on the batches `next` gives, on the rayon pool, with at most
+/// `window.batches` batches, and (past the first) `window.bytes` input bytes, given and not
+/// yet delivered; `deliver` gets each result on this thread, in the order `next` gave the
+/// batches.
 ///
 /// `next(idle)` is told whether nothing is in flight: only then may it wait for input, and
 /// it must not answer [`Feed::Stall`]. `idle()` is called whenever all that was given has
@@ -32,7 +41,7 @@ pub enum Feed<B> {
 /// `deliver` or `idle` ends the run once the batches in flight are done; a panic in `work`
 /// is resumed here, as a parallel iterator would.
 pub fn run<B, R, E>(
-    window: usize,
+    window: Window,
     mut next: impl FnMut(bool) -> Result<Feed<B>, E>,
     work: impl Fn(B) -> R + Sync,
     mut deliver: impl FnMut(R) -> Result<(), E>,
@@ -42,13 +51,12 @@ where
     B: Send,
     R: Send,
 {
-    let window = window.max(1);
     if rayon::current_thread_index().is_some() {
         // On a pool thread, waiting for the pool could wait for this very thread: work
         // here, one batch at a time.
         loop {
             match next(true)? {
-                Feed::Batch(b) => {
+                Feed::Batch(b, _) => {
                     deliver(work(b))?;
                     idle()?;
                 }
@@ -62,15 +70,24 @@ where
     rayon::in_place_scope(|scope| {
         let mut given = 0usize;
         let mut delivered = 0usize;
+        // Input bytes of each batch given and not yet delivered, and their sum.
+        let mut sizes = std::collections::VecDeque::new();
+        let mut in_flight = 0usize;
         // Results that came back before an earlier batch's.
         let mut early = BTreeMap::new();
         let mut ended = false;
         // After a stall, nothing more is asked for until all in flight is delivered.
         let mut stalled = false;
         loop {
-            while !ended && !stalled && given - delivered < window {
+            while !ended
+                && !stalled
+                && given - delivered < window.batches.max(1)
+                && (given == delivered || in_flight < window.bytes)
+            {
                 match next(given == delivered)? {
-                    Feed::Batch(b) => {
+                    Feed::Batch(b, bytes) => {
+                        sizes.push_back(bytes);
+                        in_flight += bytes;
                         let (tx, seq) = (tx.clone(), given);
                         scope.spawn(move |_| {
                             let result = catch_unwind(AssertUnwindSafe(|| work(b)));
@@ -98,6 +115,7 @@ where
             early.insert(seq, result);
             while let Some(result) = early.remove(&delivered) {
                 delivered += 1;
+                in_flight -= sizes.pop_front().unwrap_or(0);
                 match result {
                     Ok(r) => deliver(r)?,
                     Err(panic) => resume_unwind(panic),
@@ -110,7 +128,47 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::cell::Cell;
+
+    fn batches(n: usize) -> Window {
+        Window {
+            batches: n,
+            bytes: usize::MAX,
+        }
+    }
+
+    /// Past the first batch, no more is given while the bytes in flight reach the budget
+    /// (counted where batches are given and delivered, both on this thread).
+    #[test]
+    fn the_byte_budget_bounds_what_is_in_flight() {
+        let (given, delivered, most) = (Cell::new(0), Cell::new(0), Cell::new(0));
+        let feed = |_| -> Result<Feed<usize>, ()> {
+            if given.get() == 12 {
+                return Ok(Feed::End);
+            }
+            given.set(given.get() + 1);
+            most.set(most.get().max(given.get() - delivered.get()));
+            Ok(Feed::Batch(given.get(), 10))
+        };
+        let work = |b: usize| {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            b
+        };
+        let mut got = Vec::new();
+        let deliver = |r| {
+            delivered.set(delivered.get() + 1);
+            got.push(r);
+            Ok(())
+        };
+        let window = Window {
+            batches: 8,
+            bytes: 25,
+        };
+        run(window, feed, work, deliver, || Ok(())).unwrap();
+        assert_eq!(got, (1..=12).collect::<Vec<_>>());
+        // 10 + 10 < 25 lets a third in; 30 keeps the fourth out.
+        assert_eq!(most.get(), 3);
+    }
 
     /// A pool of `threads`, so the tests do not depend on the global one.
     fn pool(threads: usize) -> rayon::ThreadPool {
@@ -121,32 +179,32 @@ mod tests {
     }
 
     /// Batches finish out of order (later ones are quicker), yet arrive in order, and no
-    /// more than `window` are ever outstanding.
+    /// more than the window are ever given and not delivered.
     #[test]
     fn results_arrive_in_input_order_within_the_window() {
-        let outstanding = AtomicUsize::new(0);
-        let most = AtomicUsize::new(0);
+        let (given, delivered, most) = (Cell::new(0), Cell::new(0), Cell::new(0));
         let mut got = Vec::new();
-        let mut i = 0;
         let feed = |_idle: bool| -> Result<Feed<usize>, ()> {
-            i += 1;
-            Ok(if i <= 40 { Feed::Batch(i) } else { Feed::End })
+            if given.get() == 40 {
+                return Ok(Feed::End);
+            }
+            given.set(given.get() + 1);
+            most.set(most.get().max(given.get() - delivered.get()));
+            Ok(Feed::Batch(given.get(), 1))
         };
         let work = |b: usize| {
-            let now = outstanding.fetch_add(1, Ordering::SeqCst) + 1;
-            most.fetch_max(now, Ordering::SeqCst);
             std::thread::sleep(std::time::Duration::from_micros(((40 - b) * 50) as u64));
             b * 10
         };
         let deliver = |r: usize| -> Result<(), ()> {
-            outstanding.fetch_sub(1, Ordering::SeqCst);
+            delivered.set(delivered.get() + 1);
             got.push(r);
             Ok(())
         };
         // From a thread outside the pool (the test's), as the CLI's main thread is.
-        run(4, feed, work, deliver, || Ok(())).unwrap();
+        run(batches(4), feed, work, deliver, || Ok(())).unwrap();
         assert_eq!(got, (1..=40).map(|b| b * 10).collect::<Vec<_>>());
-        assert!(most.load(Ordering::SeqCst) <= 4, "{most:?}");
+        assert_eq!(most.get(), 4);
     }
 
     /// Called on a pool thread (a library user's), it works in place, in order.
@@ -157,13 +215,13 @@ mod tests {
             let mut i = 0;
             let feed = |_| -> Result<Feed<u32>, ()> {
                 i += 1;
-                Ok(if i <= 5 { Feed::Batch(i) } else { Feed::End })
+                Ok(if i <= 5 { Feed::Batch(i, 1) } else { Feed::End })
             };
             let deliver = |r| {
                 got.push(r);
                 Ok(())
             };
-            run(2, feed, |b| b + 1, deliver, || Ok(())).unwrap();
+            run(batches(2), feed, |b| b + 1, deliver, || Ok(())).unwrap();
             got
         });
         assert_eq!(got, vec![2, 3, 4, 5, 6]);
@@ -180,9 +238,9 @@ mod tests {
             step += 1;
             log.borrow_mut().push(format!("next({idle})"));
             Ok(match step {
-                1 | 2 => Feed::Batch(step),
+                1 | 2 => Feed::Batch(step, 1),
                 3 => Feed::Stall,
-                4 => Feed::Batch(7),
+                4 => Feed::Batch(7, 1),
                 _ => Feed::End,
             })
         };
@@ -197,7 +255,7 @@ mod tests {
             log.borrow_mut().push("idle".into());
             Ok(())
         };
-        let err = run(8, feed, |b| b, deliver, idle).unwrap_err();
+        let err = run(batches(8), feed, |b| b, deliver, idle).unwrap_err();
         assert_eq!(err, "sink closed");
         assert_eq!(
             log.into_inner().join(", "),
@@ -212,14 +270,14 @@ mod tests {
         let mut n = 0;
         let feed = |_| -> Result<Feed<u32>, ()> {
             n += 1;
-            Ok(if n <= 3 { Feed::Batch(n) } else { Feed::End })
+            Ok(if n <= 3 { Feed::Batch(n, 1) } else { Feed::End })
         };
         let work = |b: u32| {
             assert_ne!(b, 2, "batch two fails");
             b
         };
         let caught = catch_unwind(AssertUnwindSafe(|| {
-            run(2, feed, work, |_| Ok(()), || Ok(()))
+            run(batches(2), feed, work, |_| Ok(()), || Ok(()))
         }));
         assert!(caught.is_err());
     }
