@@ -137,37 +137,61 @@ mod tests {
         }
     }
 
-    /// Past the first batch, no more is given while the bytes in flight reach the budget
-    /// (counted where batches are given and delivered, both on this thread).
-    #[test]
-    fn the_byte_budget_bounds_what_is_in_flight() {
+    /// Runs batches `1..=n` of `bytes` each through `work` under `window`, from a thread
+    /// outside the pool (the test's, as the CLI's main thread is); the results in the order
+    /// delivered, and the most batches ever given and not delivered (both counted on this
+    /// thread, so exact whatever the timing).
+    fn counted(
+        n: usize,
+        bytes: usize,
+        window: Window,
+        work: impl Fn(usize) -> usize + Sync,
+    ) -> (Vec<usize>, usize) {
         let (given, delivered, most) = (Cell::new(0), Cell::new(0), Cell::new(0));
-        let feed = |_| -> Result<Feed<usize>, ()> {
-            if given.get() == 12 {
+        let mut got = Vec::new();
+        let feed = |_idle: bool| -> Result<Feed<usize>, ()> {
+            if given.get() == n {
                 return Ok(Feed::End);
             }
             given.set(given.get() + 1);
             most.set(most.get().max(given.get() - delivered.get()));
-            Ok(Feed::Batch(given.get(), 10))
+            Ok(Feed::Batch(given.get(), bytes))
         };
-        let work = |b: usize| {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-            b
-        };
-        let mut got = Vec::new();
-        let deliver = |r| {
+        let deliver = |r: usize| -> Result<(), ()> {
             delivered.set(delivered.get() + 1);
             got.push(r);
             Ok(())
         };
+        run(window, feed, work, deliver, || Ok(())).unwrap();
+        (got, most.get())
+    }
+
+    /// Batches finish out of order (later ones are quicker), yet arrive in order, and no
+    /// more than the window are ever given and not delivered.
+    #[test]
+    fn results_arrive_in_input_order_within_the_window() {
+        let (got, most) = counted(40, 1, batches(4), |b| {
+            std::thread::sleep(std::time::Duration::from_micros(((40 - b) * 50) as u64));
+            b * 10
+        });
+        assert_eq!(got, (1..=40).map(|b| b * 10).collect::<Vec<_>>());
+        assert_eq!(most, 4);
+    }
+
+    /// Past the first batch, no more is given while the bytes in flight reach the budget.
+    #[test]
+    fn the_byte_budget_bounds_what_is_in_flight() {
         let window = Window {
             batches: 8,
             bytes: 25,
         };
-        run(window, feed, work, deliver, || Ok(())).unwrap();
+        let (got, most) = counted(12, 10, window, |b| {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            b
+        });
         assert_eq!(got, (1..=12).collect::<Vec<_>>());
         // 10 + 10 < 25 lets a third in; 30 keeps the fourth out.
-        assert_eq!(most.get(), 3);
+        assert_eq!(most, 3);
     }
 
     /// A pool of `threads`, so the tests do not depend on the global one.
@@ -176,35 +200,6 @@ mod tests {
             .num_threads(threads)
             .build()
             .unwrap()
-    }
-
-    /// Batches finish out of order (later ones are quicker), yet arrive in order, and no
-    /// more than the window are ever given and not delivered.
-    #[test]
-    fn results_arrive_in_input_order_within_the_window() {
-        let (given, delivered, most) = (Cell::new(0), Cell::new(0), Cell::new(0));
-        let mut got = Vec::new();
-        let feed = |_idle: bool| -> Result<Feed<usize>, ()> {
-            if given.get() == 40 {
-                return Ok(Feed::End);
-            }
-            given.set(given.get() + 1);
-            most.set(most.get().max(given.get() - delivered.get()));
-            Ok(Feed::Batch(given.get(), 1))
-        };
-        let work = |b: usize| {
-            std::thread::sleep(std::time::Duration::from_micros(((40 - b) * 50) as u64));
-            b * 10
-        };
-        let deliver = |r: usize| -> Result<(), ()> {
-            delivered.set(delivered.get() + 1);
-            got.push(r);
-            Ok(())
-        };
-        // From a thread outside the pool (the test's), as the CLI's main thread is.
-        run(batches(4), feed, work, deliver, || Ok(())).unwrap();
-        assert_eq!(got, (1..=40).map(|b| b * 10).collect::<Vec<_>>());
-        assert_eq!(most.get(), 4);
     }
 
     /// Called on a pool thread (a library user's), it works in place, in order.
