@@ -538,7 +538,7 @@ impl Run {
     /// without waiting for the next (input that is ready, as a file's always is, is read
     /// on). The outer error ends the run; the inner one is a failure of `sink` (the caller
     /// decides what it means).
-    fn stream<R: BufRead + HasBuffer>(
+    fn stream<R: BufRead + InputReady>(
         &self,
         lines: &mut JsonLines<R>,
         sink: &mut dyn Write,
@@ -941,15 +941,15 @@ struct Job<'a> {
     jsonl: bool,
 }
 
-/// How much input a reader holds already read, to tell whether more has arrived.
-trait HasBuffer {
+/// Whether a reader has input it can give without waiting (see [`Run::stream`]).
+trait InputReady {
     /// Whether more input can be read without waiting: bytes in the buffer, or ready on
     /// the descriptor (a pipe with data, or EOF; a regular file always is).
     fn ready(&self) -> bool;
 }
 
 #[cfg(unix)]
-impl<R: io::Read + std::os::fd::AsFd> HasBuffer for BufReader<R> {
+impl<R: io::Read + std::os::fd::AsFd> InputReady for BufReader<R> {
     fn ready(&self) -> bool {
         use std::os::fd::AsRawFd;
         if !self.buffer().is_empty() {
@@ -966,7 +966,7 @@ impl<R: io::Read + std::os::fd::AsFd> HasBuffer for BufReader<R> {
 }
 
 #[cfg(not(unix))]
-impl<R: io::Read> HasBuffer for BufReader<R> {
+impl<R: io::Read> InputReady for BufReader<R> {
     fn ready(&self) -> bool {
         !self.buffer().is_empty()
     }
