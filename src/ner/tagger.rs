@@ -722,8 +722,10 @@ impl Tagger {
             });
             // One row per token: pass-1 scores, then pass-2 scores of the local features.
             let w = passes * nl;
+            // Every value is written below (the first role's sums are copied, not added):
+            // only growth needs zeroing.
             let rows = &mut s.rows[si];
-            rows.clear();
+            rows.truncate(n * w);
             rows.resize(n * w, 0);
             for (i, row) in rows.chunks_exact_mut(w).enumerate() {
                 match s.slots.get(i + 4) {
@@ -731,17 +733,22 @@ impl Tagger {
                     Some(&ahead) => self.shared.prefetch(ahead),
                     None => {}
                 }
-                for role in 0..ROLES {
+                let sums = |role: usize| {
                     // A boundary's slot is the shared cache's.
                     let slot = match role_index(i, n, role) {
                         Ok(j) => s.slots[j],
                         Err(boundary) => boundary,
                     };
-                    let sums = match slot & LOCAL {
+                    match slot & LOCAL {
                         0 => self.shared.sums(slot, role, w),
                         _ => s.cache.sums(slot & !LOCAL, role, w),
-                    };
-                    for (o, &x) in row.iter_mut().zip(sums) {
+                    }
+                };
+                for (o, &x) in row.iter_mut().zip(sums(0)) {
+                    *o = x;
+                }
+                for role in 1..ROLES {
+                    for (o, &x) in row.iter_mut().zip(sums(role)) {
                         *o += x;
                     }
                 }
