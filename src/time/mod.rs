@@ -10,6 +10,7 @@
 
 use std::sync::OnceLock;
 
+#[cfg(test)]
 use aho_corasick::AhoCorasick;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
@@ -31,7 +32,7 @@ impl Default for DateRecognizer {
 
 impl DateRecognizer {
     pub fn new() -> DateRecognizer {
-        let _ = prefilter();
+        let _ = (patterns_by_letter(), first_threes());
         DateRecognizer { _private: () }
     }
 
@@ -71,50 +72,146 @@ impl DateRecognizer {
 }
 
 /// Month and weekday names and the words of relative dates; with [`digit_trigger`] a
-/// sentence without one of them has no date. Case-sensitive with explicit variants so
-/// "may" and "march" stay out.
+/// sentence without one of them has no date. Matched case-insensitively (the case a word
+/// needs, `May` and not "may", is checked in [`triggers`]); in this order, which gives
+/// the ids of [`UNIT_PATTERNS`], [`MONTH_PATTERNS`] and [`CAPITAL_PATTERNS`].
+#[rustfmt::skip]
+const PATTERNS: [&str; 39] = [
+    "week", "month", "year", "quarter", "decade",
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "q1", "q2", "q3", "q4",
+    "yesterday", "today", "tomorrow", "tonight", "ago", "noon", "midnight", "morning",
+    "afternoon", "evening", "last night",
+];
+
+/// Patterns (text and id) by their first letter (`a` = 0), shortest first.
+type ByLetter = [Vec<(&'static [u8], usize)>; 26];
+
+fn patterns_by_letter() -> &'static ByLetter {
+    static BY: OnceLock<ByLetter> = OnceLock::new();
+    BY.get_or_init(|| {
+        let mut by = ByLetter::default();
+        for (id, p) in PATTERNS.iter().enumerate() {
+            by[usize::from(p.as_bytes()[0] - b'a')].push((p.as_bytes(), id));
+        }
+        for list in &mut by {
+            // Stable: equal lengths keep id order.
+            list.sort_by_key(|(p, _)| p.len());
+        }
+        by
+    })
+}
+
+/// The [`PATTERNS`] matches that start a word (at the text's start or after a byte that
+/// is not an ASCII letter), as `(start, id)`: exactly the matches an Aho-Corasick scan of
+/// the whole text (standard, non-overlapping semantics, ASCII case-insensitive) reports
+/// at word starts, without running an automaton over every byte.
+///
+/// Why the two agree: that scan reports, from where the last match ended, the match that
+/// ends first. A word start's shortest pattern ends before any other match that could
+/// begin inside it (no pattern holds another past its first letter), and a match from
+/// before a word start can only reach into it across a space (`last night`, and no
+/// pattern starts with `night`). So each word start reports its shortest pattern: `dec`
+/// for "decade", as the scan does. `word_starts_match_the_automaton` checks this on
+/// random text against the automaton itself.
+fn word_start_matches(text: &str, mut found: impl FnMut(usize, usize)) {
+    let b = text.as_bytes();
+    let by = patterns_by_letter();
+    let firsts = first_threes();
+    // Where the last match ended: the scan goes on from there.
+    let mut pos = 0;
+    let mut full_check = |i: usize| {
+        if i < pos {
+            return;
+        }
+        let rest = &b[i..];
+        let first = usize::from((b[i] | 0x20) - b'a');
+        if let Some(&(p, id)) = by[first].iter().find(|(p, _)| {
+            rest.get(..p.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(p))
+        }) {
+            found(i, id);
+            pos = i + p.len();
+        }
+    };
+    // Most words begin with no pattern's first three letters: one bit says so (`q1`…`q4`
+    // and the text's last two bytes take the full check).
+    let maybe = |i: usize| match b.get(i..i + 3) {
+        Some(&[c0, c1, c2]) => {
+            let k = usize::from(three(c0, c1, c2));
+            c0 | 0x20 == b'q' || firsts[k / 64] & (1 << (k % 64)) != 0
+        }
+        _ => true,
+    };
+    // Word starts eight bytes at a time: the high bit of each byte that is an ASCII letter
+    // after one that is not.
+    let mut i = 0;
+    let mut prev_letter = 0u64;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let letters = ascii_letters8(x);
+        let mut starts = letters & !((letters << 8) | prev_letter);
+        while starts != 0 {
+            let at = i + (starts.trailing_zeros() / 8) as usize;
+            if maybe(at) {
+                full_check(at);
+            }
+            starts &= starts - 1;
+        }
+        prev_letter = letters >> 56;
+        i += 8;
+    }
+    let mut prev = prev_letter != 0;
+    for (k, &c) in b.iter().enumerate().skip(i) {
+        let letter = c.is_ascii_alphabetic();
+        if letter && !prev && maybe(k) {
+            full_check(k);
+        }
+        prev = letter;
+    }
+}
+
+/// A 15-bit key of three bytes, case folded for letters.
+fn three(c0: u8, c1: u8, c2: u8) -> u16 {
+    u16::from(c0 & 31) << 10 | u16::from(c1 & 31) << 5 | u16::from(c2 & 31)
+}
+
+/// Which [`three`] keys begin a pattern (of three letters or more), a bit each: 4 KB.
+fn first_threes() -> &'static [u64; 512] {
+    static FIRST: OnceLock<[u64; 512]> = OnceLock::new();
+    FIRST.get_or_init(|| {
+        let mut t = [0u64; 512];
+        for p in PATTERNS {
+            if let [c0, c1, c2, ..] = *p.as_bytes() {
+                let k = usize::from(three(c0, c1, c2));
+                t[k / 64] |= 1 << (k % 64);
+            }
+        }
+        t
+    })
+}
+
+/// The high bit of each byte of `x` that is an ASCII letter.
+fn ascii_letters8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES << 7;
+    // Lower-cased and without the high bit, so the sums below carry into no other byte.
+    let y = (x | (0x20 * ONES)) & !HIGH;
+    let from_a = (y + (0x80 - u64::from(b'a')) * ONES) & HIGH;
+    let past_z = (y + (0x80 - u64::from(b'z') - 1) * ONES) & HIGH;
+    from_a & !past_z & !x & HIGH
+}
+
+/// The automaton [`word_start_matches`] stands for (tests compare the two).
+#[cfg(test)]
 fn prefilter() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
-        // Lowercase and matched case-insensitively: a small automaton (it stays in
-        // cache); the case a word needs (`May`, not "may") is checked in `triggers`.
-        let mut pats: Vec<&str> = vec!["week", "month", "year", "quarter", "decade"];
-        debug_assert_eq!(pats.len(), UNIT_PATTERNS.end);
-        pats.extend([
-            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-        ]);
-        debug_assert_eq!(pats.len(), MONTH_PATTERNS.end);
-        pats.extend([
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-            "q1",
-            "q2",
-            "q3",
-            "q4",
-        ]);
-        debug_assert_eq!(pats.len(), CAPITAL_PATTERNS.end);
-        pats.extend([
-            "yesterday",
-            "today",
-            "tomorrow",
-            "tonight",
-            "ago",
-            "noon",
-            "midnight",
-            "morning",
-            "afternoon",
-            "evening",
-            "last night",
-        ]);
         AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(pats)
+            .build(PATTERNS)
             .expect("valid patterns")
     })
 }
@@ -291,31 +388,26 @@ pub fn find(text: &str, published: Option<NaiveDate>) -> Vec<(Span, DateValue)> 
 
 /// Byte offsets of every trigger in `text`, sorted.
 fn triggers(text: &str) -> Vec<usize> {
-    let mut triggers: Vec<usize> = prefilter()
-        .find_iter(text)
-        .filter(|m| {
-            let b = text.as_bytes();
-            // words start at a word start ("Chicago" holds no `ago`)
-            if m.start() > 0 && b[m.start() - 1].is_ascii_alphabetic() {
-                return false;
-            }
-            let capital = b[m.start()].is_ascii_uppercase();
-            let id = m.pattern().as_usize();
-            if UNIT_PATTERNS.contains(&id) {
-                unit_trigger(text, m.start())
-            } else if MONTH_PATTERNS.contains(&id) {
-                // `Mar` fires on "market": the whole word must be a capitalised month
-                let rest = text.get(m.start()..).unwrap_or("");
-                let end = rest
-                    .find(|c: char| !c.is_ascii_alphabetic())
-                    .unwrap_or(rest.len());
-                capital && month_number(&rest[..end]).is_some()
-            } else {
-                capital || !CAPITAL_PATTERNS.contains(&id)
-            }
-        })
-        .map(|m| m.start())
-        .collect();
+    let mut triggers: Vec<usize> = Vec::new();
+    // Words start at a word start ("Chicago" holds no `ago`).
+    word_start_matches(text, |start, id| {
+        let capital = text.as_bytes()[start].is_ascii_uppercase();
+        let ok = if UNIT_PATTERNS.contains(&id) {
+            unit_trigger(text, start)
+        } else if MONTH_PATTERNS.contains(&id) {
+            // `Mar` fires on "market": the whole word must be a capitalised month
+            let rest = text.get(start..).unwrap_or("");
+            let end = rest
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(rest.len());
+            capital && month_number(&rest[..end]).is_some()
+        } else {
+            capital || !CAPITAL_PATTERNS.contains(&id)
+        };
+        if ok {
+            triggers.push(start);
+        }
+    });
     digit_trigger(text, &mut triggers);
     triggers.sort_unstable();
     triggers
@@ -1685,6 +1777,71 @@ fn nearest_year(year: i32, at: i32, pos: impl Fn(i32) -> i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Matches as (start, pattern id).
+    type Matches = Vec<(usize, usize)>;
+
+    /// What the automaton reports at word starts (the definition), and the scan.
+    fn both(text: &str) -> (Matches, Matches) {
+        let b = text.as_bytes();
+        let automaton = prefilter()
+            .find_iter(text)
+            .filter(|m| m.start() == 0 || !b[m.start() - 1].is_ascii_alphabetic())
+            .map(|m| (m.start(), m.pattern().as_usize()))
+            .collect();
+        let mut scan = Vec::new();
+        word_start_matches(text, |start, id| scan.push((start, id)));
+        (automaton, scan)
+    }
+
+    #[test]
+    fn pattern_ids() {
+        assert_eq!(PATTERNS[UNIT_PATTERNS.start], "week");
+        assert_eq!(PATTERNS[UNIT_PATTERNS.end - 1], "decade");
+        assert_eq!(PATTERNS[MONTH_PATTERNS.start], "jan");
+        assert_eq!(PATTERNS[MONTH_PATTERNS.end - 1], "dec");
+        assert_eq!(PATTERNS[CAPITAL_PATTERNS.start], "monday");
+        assert_eq!(PATTERNS[CAPITAL_PATTERNS.end - 1], "q4");
+    }
+
+    #[test]
+    fn word_starts_match_the_automaton_on_cases() {
+        for text in [
+            "",
+            "Chicago agony ago",
+            "last decade, the Decade and DEC. 5",
+            "blast nighttime; last nights; last night",
+            "Iraq1 Q1 q2x afternoon noon midnight",
+            "this weekend, year-end, mid-March, Mayor May",
+            "é ago\u{e9}ago 1ago _today todayyesterday",
+            "tomorrowtonight Monday's MONDAY mondays",
+        ] {
+            let (automaton, scan) = both(text);
+            assert_eq!(scan, automaton, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Text made of the patterns' pieces, in any case, joined any way.
+        #[test]
+        fn word_starts_match_the_automaton(pieces in proptest::collection::vec(
+            (proptest::sample::select(PATTERNS.iter().flat_map(|p| {
+                (1..=p.len()).filter(|&k| p.is_char_boundary(k)).flat_map(move |k| [&p[..k], &p[p.len() - k..]])
+            }).chain([
+                " ", "-", "1", ".", "é", "É", "x", "z", "@", "[", "`", "{", "the ", "last ", "night", "ade",
+            ]).collect::<Vec<_>>()),
+             proptest::bool::ANY),
+            0..24,
+        )) {
+            let text: String = pieces
+                .iter()
+                .map(|(p, upper)| if *upper { p.to_ascii_uppercase() } else { p.to_string() })
+                .collect();
+            let (automaton, scan) = both(&text);
+            proptest::prop_assert_eq!(scan, automaton, "{:?}", text);
+        }
+    }
 
     fn one(text: &str) -> (String, Option<String>) {
         let p = NaiveDate::from_ymd_opt(2025, 10, 27);
