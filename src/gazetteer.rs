@@ -469,70 +469,45 @@ impl Gazetteer {
     pub fn find(&self, text: &str, sentences: &[SentenceInfo]) -> Vec<Match> {
         let bytes = text.as_bytes();
         let mut raw: Vec<Match> = Vec::with_capacity(text.len() / 64);
-        let mut i = 0;
-        // Whether the byte before `i` is part of a word (then `i` may be inside one).
-        let mut in_word = false;
-        // Names start with a capital, a digit or a non-ASCII letter (a few generated
-        // surnames in lower case: "von der Leyen"); lower-case words are skipped without
-        // hashing, and the rest go to the first-word filter, which rejects most in one probe.
-        while i < bytes.len() {
-            // Eight ASCII bytes at a time: the word starts that could begin a name, found
-            // without a branch per byte or per word (most words are lower case).
-            if let Some(chunk) = bytes.get(i..i + 8) {
-                let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
-                if x & HIGH_BITS == 0 {
-                    let word = ascii_alnum8(x);
-                    let starts = word & !((word << 8) | (u64::from(in_word) << 7));
-                    let cands = starts & self.name_starts8(x);
-                    if cands == 0 {
-                        i += 8;
-                        in_word = word >> 63 != 0;
-                        continue;
+        // The words that could start a name, a few ahead of the one being matched: each
+        // costs a filter bit and maybe an index slot read at random (L2 and beyond), so
+        // those are asked for when the word is found and arrive while the ones before it
+        // are matched. A word inside a match just made is skipped, which is where
+        // scanning would have gone on from (`NameStarts::next`).
+        let mut starts = NameStarts {
+            text,
+            i: 0,
+            in_word: false,
+        };
+        let mut ahead = [(0usize, 0usize, 0u64); AHEAD];
+        let (mut head, mut len) = (0, 0);
+        let mut done = false;
+        let mut resume = 0;
+        loop {
+            while len < AHEAD && !done {
+                match starts.next(self) {
+                    Some((s, e)) => {
+                        let h = hash_fold(&bytes[s..e]);
+                        self.index.prefetch(h);
+                        ahead[(head + len) % AHEAD] = (s, e, h);
+                        len += 1;
                     }
-                    i += (cands.trailing_zeros() / 8) as usize;
-                    in_word = false;
+                    None => done = true,
                 }
             }
-            // One char or word at a time (non-ASCII text, the last bytes).
-            if in_word && word_char_at(text, i).0 {
-                i = word_end(text, i);
+            if len == 0 {
+                break;
+            }
+            let (start, wend, h) = ahead[head];
+            head = (head + 1) % AHEAD;
+            len -= 1;
+            if start < resume {
                 continue;
             }
-            let b = bytes[i];
-            match BYTE_CLASS[b as usize] {
-                OTHER => {
-                    i += 1;
-                    in_word = false;
-                    continue;
-                }
-                LOWER if !self.first_byte[b as usize] => {
-                    i = word_end(text, i + 1);
-                    in_word = true;
-                    continue;
-                }
-                NON_ASCII => {
-                    let (is_w, clen) = word_char_at(text, i);
-                    if !is_w {
-                        i += clen;
-                        in_word = false;
-                        continue;
-                    }
-                    if !self.first_byte[b as usize] {
-                        i = word_end(text, i);
-                        in_word = true;
-                        continue;
-                    }
-                }
-                _ => {}
-            }
-            let wend = word_end(text, i);
-            in_word = true;
-            if let Some(m) = self.match_at(text, i, wend) {
-                i = m.span.end;
+            if let Some(m) = self.match_at(text, start, wend, h) {
+                resume = m.span.end;
                 raw.push(m);
-                continue;
             }
-            i = wend;
         }
         if !self.gapped.is_empty() {
             raw = self.add_gapped(text, raw);
@@ -630,13 +605,12 @@ impl Gazetteer {
     }
 
     /// The best alias starting at `start` (a word start), with all entries of that text.
-    fn match_at(&self, text: &str, start: usize, wend: usize) -> Option<Match> {
+    fn match_at(&self, text: &str, start: usize, wend: usize, h: u64) -> Option<Match> {
         let bytes = text.as_bytes();
         // Multi-word aliases are keyed by their first two words, one-word aliases by their
         // word: each list is short, even for "The" or "New".
         // Every first word of an alias has a slot (most capitalised words have none): its
         // one-word aliases, and whether any two-word key starts with it.
-        let h = hash_fold(&bytes[start..wend]);
         if bytes[start].is_ascii_digit()
             && self.digit_words[(h >> 6) as usize & 63] & (1 << (h & 63)) == 0
         {
@@ -1131,6 +1105,88 @@ fn read(p: &Path) -> Result<String> {
         },
         source,
     })
+}
+
+/// How many words that could start a name [`Gazetteer::find`] looks ahead.
+const AHEAD: usize = 4;
+
+/// The words of a text that could start a name, in order: [`Gazetteer::find`]'s scan.
+struct NameStarts<'a> {
+    text: &'a str,
+    i: usize,
+    /// Whether the byte before `i` is part of a word (then `i` may be inside one).
+    in_word: bool,
+}
+
+impl NameStarts<'_> {
+    /// The next word that could start a name, as (start, end of its first word). Names
+    /// start with a capital, a digit or a non-ASCII letter (a few generated surnames in
+    /// lower case: "von der Leyen"); lower-case words are skipped without hashing.
+    ///
+    /// Scanning goes on from the word's end, as it would from the end of a match there
+    /// or further on (a match ends at a word's end): so a matcher that skips the words
+    /// starting inside its matches sees the words a scan restarted after each match would.
+    fn next(&mut self, g: &Gazetteer) -> Option<(usize, usize)> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let (mut i, mut in_word) = (self.i, self.in_word);
+        while i < bytes.len() {
+            // Eight ASCII bytes at a time: the word starts that could begin a name, found
+            // without a branch per byte or per word (most words are lower case).
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
+                if x & HIGH_BITS == 0 {
+                    let word = ascii_alnum8(x);
+                    let starts = word & !((word << 8) | (u64::from(in_word) << 7));
+                    let cands = starts & g.name_starts8(x);
+                    if cands == 0 {
+                        i += 8;
+                        in_word = word >> 63 != 0;
+                        continue;
+                    }
+                    i += (cands.trailing_zeros() / 8) as usize;
+                    in_word = false;
+                }
+            }
+            // One char or word at a time (non-ASCII text, the last bytes).
+            if in_word && word_char_at(text, i).0 {
+                i = word_end(text, i);
+                continue;
+            }
+            let b = bytes[i];
+            match BYTE_CLASS[b as usize] {
+                OTHER => {
+                    i += 1;
+                    in_word = false;
+                    continue;
+                }
+                LOWER if !g.first_byte[b as usize] => {
+                    i = word_end(text, i + 1);
+                    in_word = true;
+                    continue;
+                }
+                NON_ASCII => {
+                    let (is_w, clen) = word_char_at(text, i);
+                    if !is_w {
+                        i += clen;
+                        in_word = false;
+                        continue;
+                    }
+                    if !g.first_byte[b as usize] {
+                        i = word_end(text, i);
+                        in_word = true;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            let wend = word_end(text, i);
+            (self.i, self.in_word) = (wend, true);
+            return Some((i, wend));
+        }
+        (self.i, self.in_word) = (i, in_word);
+        None
+    }
 }
 
 /// Whether the char at byte `i` is a word char (Unicode alphanumeric), and its length.
@@ -1840,6 +1896,14 @@ impl FirstWordIndex {
             };
         }
         FirstWordIndex { bits, slots, blob }
+    }
+
+    /// Asks the CPU to load what [`FirstWordIndex::get`] reads first for `h`.
+    #[inline]
+    fn prefetch(&self, h: u64) {
+        let b = h & (FILTER_BITS - 1);
+        crate::ner::model::prefetch(&self.bits[(b / 64) as usize]);
+        crate::ner::model::prefetch(&self.slots[(h >> 20) as usize & (self.slots.len() - 1)]);
     }
 
     #[inline]
@@ -2750,6 +2814,47 @@ fn mask64(block: &[u8; 64], a: u8, b: u8) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn default_gazetteer() -> &'static Gazetteer {
+        static G: std::sync::OnceLock<Gazetteer> = std::sync::OnceLock::new();
+        G.get_or_init(|| Gazetteer::load(&[]).expect("the default lists load"))
+    }
+
+    /// The words `NameStarts` gives from byte `i`.
+    fn name_starts(g: &Gazetteer, text: &str, i: usize, in_word: bool) -> Vec<(usize, usize)> {
+        let mut s = NameStarts { text, i, in_word };
+        std::iter::from_fn(|| s.next(g)).collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// `find` skips the words that start inside a match rather than scanning again from
+        /// the match's end (the end of a word): after any word end, both give the same words.
+        #[test]
+        fn name_starts_after_a_word_end_are_the_free_scans(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "New", "York", " ", "von", "der", "Leyen", "\u{e9}", "\u{c9}", "\u{141}\u{f3}d\u{17a}",
+                "1996", "x", ",", ".", "-", "\u{2019}", "\u{2014}", "ab", "Q", "the ", "A", "UN",
+            ]),
+            0..30,
+        )) {
+            let g = default_gazetteer();
+            let text: String = pieces.concat();
+            let free = name_starts(g, &text, 0, false);
+            for p in 1..=text.len() {
+                if !text.is_char_boundary(p) {
+                    continue;
+                }
+                let before = text[..p].chars().next_back().is_some_and(char::is_alphanumeric);
+                let after = text[p..].chars().next().is_some_and(char::is_alphanumeric);
+                if !before || after {
+                    continue;
+                }
+                let expected: Vec<_> = free.iter().filter(|w| w.0 >= p).copied().collect();
+                proptest::prop_assert_eq!(name_starts(g, &text, p, true), expected, "{:?} from {}", text, p);
+            }
+        }
+    }
 
     /// The TSV row splitter gives what `str::lines` and `split('\t')` give, whatever
     /// the line lengths around its 64-byte blocks.
