@@ -63,10 +63,11 @@ pub fn build(options: &PipelineOptions) -> Result<Box<dyn Recognizer>> {
 /// Mentions from other sources (resolve) are kept as they are. The result is sorted by
 /// position.
 pub fn merge(doc: &mut Document, found: Vec<Mention>) {
-    let found: Vec<Mention> = found
-        .into_iter()
-        .flat_map(|m| split_coordination(doc, m))
-        .collect();
+    let mut split = Vec::with_capacity(found.len());
+    for m in found {
+        split_coordination(doc, m, &mut split);
+    }
+    let found = split;
     let mut remove = vec![false; doc.mentions.len()];
     let mut kept = Vec::new();
     // Mentions never cross a sentence, so only the found mention's sentence is searched:
@@ -207,22 +208,26 @@ fn adds_only_titles(doc: &Document, m: &Mention, covered: &[usize]) -> bool {
 /// Splits a recognised name that is really two names joined by "and" (`Samsung Electronics
 /// and Hyundai Motor Group`), a common tagger error. Only when both sides have two or more
 /// words and start with a capital, so single-word pairs that are one name (`Procter and
-/// Gamble`, `Marks and Spencer`) and the gazetteer's compound names stay whole.
-fn split_coordination(doc: &Document, m: Mention) -> Vec<Mention> {
+/// Gamble`, `Marks and Spencer`) and the gazetteer's compound names stay whole. Pushes the
+/// mention, or its two halves, to `out`.
+fn split_coordination(doc: &Document, m: Mention, out: &mut Vec<Mention>) {
     let text = doc.span_text(m.span);
     let Some(at) = text.find(" and ") else {
-        return vec![m];
+        out.push(m);
+        return;
     };
     let (left, right) = (&text[..at], &text[at + " and ".len()..]);
     let is_name = |part: &str| {
         part.split_whitespace().count() >= 2 && part.chars().next().is_some_and(char::is_uppercase)
     };
     if m.ty == crate::document::EntityType::Misc || !is_name(left) || !is_name(right) {
-        return vec![m];
+        out.push(m);
+        return;
     }
     let mut first = m.clone();
     first.span = crate::document::Span::new(m.span.start, m.span.start + at);
-    let mut second = m.clone();
-    second.span = crate::document::Span::new(m.span.start + at + " and ".len(), m.span.end);
-    vec![first, second]
+    let mut second = m;
+    second.span =
+        crate::document::Span::new(second.span.start + at + " and ".len(), second.span.end);
+    out.extend([first, second]);
 }

@@ -95,11 +95,14 @@ impl ModelRecognizer {
         let spans: Vec<Vec<Span>> = (0..doc.sentences.len())
             .map(|si| model_tokens(doc, doc.sentence_tokens(si)))
             .collect();
+        // One buffer for every sentence's words (the infos are what is kept).
+        let mut words: Vec<&str> = Vec::new();
         let mut infos: Vec<Vec<TokInfo>> = spans
             .iter()
             .enumerate()
             .map(|(si, s)| {
-                let words: Vec<&str> = s.iter().map(|&sp| doc.span_text(sp)).collect();
+                words.clear();
+                words.extend(s.iter().map(|&sp| doc.span_text(sp)));
                 let heading = doc
                     .sentences
                     .get(si)
