@@ -40,6 +40,7 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::document::{Document, EntityType, Link, Mention, MentionSource, Span};
 use crate::error::{Error, Result};
+use crate::swar::{ascii_alnum8, eq8, in_range8, splat, HIGH_BITS};
 
 /// The default lists, embedded so the binary needs no files next to it.
 const DEFAULT_FILES: &[(&str, &str)] = &[
@@ -471,29 +472,27 @@ impl Gazetteer {
         let mut raw: Vec<Match> = Vec::with_capacity(text.len() / 64);
         // The words that could start a name, a few ahead of the one being matched: each
         // costs a filter bit and maybe an index slot read at random (L2 and beyond), so
-        // those are asked for when the word is found and arrive while the ones before it
-        // are matched. A word inside a match just made is skipped, which is where
-        // scanning would have gone on from (`NameStarts::next`).
+        // those are asked for when the word is found and arrive while the words before it
+        // are matched. Words that start inside a match just made are skipped: scanning
+        // again from the match's end would give the same words (`NameStarts::next`).
         let mut starts = NameStarts {
             text,
             i: 0,
             in_word: false,
         };
+        // A ring of (start, end of first word, hash): `len` of them from `head`.
         let mut ahead = [(0usize, 0usize, 0u64); AHEAD];
         let (mut head, mut len) = (0, 0);
-        let mut done = false;
         let mut resume = 0;
         loop {
-            while len < AHEAD && !done {
-                match starts.next(self) {
-                    Some((s, e)) => {
-                        let h = hash_fold(&bytes[s..e]);
-                        self.index.prefetch(h);
-                        ahead[(head + len) % AHEAD] = (s, e, h);
-                        len += 1;
-                    }
-                    None => done = true,
-                }
+            while len < AHEAD {
+                let Some((s, e)) = starts.next(self) else {
+                    break;
+                };
+                let h = hash_fold(&bytes[s..e]);
+                self.index.prefetch(h);
+                ahead[(head + len) % AHEAD] = (s, e, h);
+                len += 1;
             }
             if len == 0 {
                 break;
@@ -1262,36 +1261,6 @@ fn word_end(text: &str, mut i: usize) -> usize {
         }
     }
     i
-}
-
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
-/// `b` in every byte.
-const fn splat(b: u8) -> u64 {
-    0x0101_0101_0101_0101 * b as u64
-}
-
-/// The high bit of each byte of `x` whose low seven bits are in `lo..=hi` (`lo >= 1`,
-/// `hi < 0x7f`). Per byte without carries across bytes: the high bit of `a + (0x80 - lo)`
-/// says `a >= lo`, of `a + (0x7f - hi)` says `a > hi`.
-#[inline]
-fn in_range8(x: u64, lo: u8, hi: u8) -> u64 {
-    let a = x & !HIGH_BITS;
-    a.wrapping_add(splat(0x80 - lo)) & !a.wrapping_add(splat(0x7f - hi)) & HIGH_BITS
-}
-
-/// The high bit of each byte of `x` (ASCII) equal to `c` (ASCII).
-#[inline]
-fn eq8(x: u64, c: u8) -> u64 {
-    !(x ^ splat(c)).wrapping_add(splat(0x7f)) & HIGH_BITS
-}
-
-/// The high bit of each byte of `x` set where that byte is an ASCII letter or digit.
-#[inline]
-fn ascii_alnum8(x: u64) -> u64 {
-    let digit = in_range8(x, b'0', b'9');
-    let letter = in_range8(x | splat(0x20), b'a', b'z');
-    (digit | letter) & !x
 }
 
 /// Marks a two-word key in the index (one table holds both kinds).

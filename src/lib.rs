@@ -33,6 +33,7 @@ pub mod render;
 pub mod resolve;
 pub mod schema;
 pub mod segment;
+mod swar;
 pub mod time;
 
 use std::path::PathBuf;

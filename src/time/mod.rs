@@ -18,6 +18,7 @@ use crate::document::{
     DateValue, Document, EntityType, Mention, MentionSource, MentionValue, Span,
 };
 use crate::money::number::{lower, quantity, with_lexed, Kind, Tok};
+use crate::swar::ascii_letters8;
 
 /// Finds `DATE` mentions in text; built once, shared by every thread.
 pub struct DateRecognizer {
@@ -190,17 +191,6 @@ fn first_threes() -> &'static [u64; 512] {
         }
         t
     })
-}
-
-/// The high bit of each byte of `x` that is an ASCII letter.
-fn ascii_letters8(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = ONES << 7;
-    // Lower-cased and without the high bit, so the sums below carry into no other byte.
-    let y = (x | (0x20 * ONES)) & !HIGH;
-    let from_a = (y + (0x80 - u64::from(b'a')) * ONES) & HIGH;
-    let past_z = (y + (0x80 - u64::from(b'z') - 1) * ONES) & HIGH;
-    from_a & !past_z & !x & HIGH
 }
 
 /// The automaton [`word_start_matches`] stands for (tests compare the two).
